@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dm-vvmp: leg health transitions.
+ *
+ *   A (in sync) --error/fail_leg--> D (failed) --restore_leg--> a (out of
+ *   sync) --full copy done--> A
+ *
+ * As md raid1 does, the last in-sync leg is never failed: with no in-sync
+ * leg left nothing could serve a read or be the source of a copy, so its
+ * errors go to the client instead.
+ */
+#include "vvmp.h"
+
+/**
+ * vvmp_health_char() - status character of a leg health
+ * @health: the health
+ */
+char vvmp_health_char(enum vvmp_leg_health health)
+{
+	switch (health) {
+	case VVMP_LEG_IN_SYNC:
+		return 'A';
+	case VVMP_LEG_OUT_OF_SYNC:
+		return 'a';
+	default:
+		return 'D';
+	}
+}
+
+/**
+ * vvmp_legs_in_state() - bitmask of the legs in one health state
+ * @vd: the VD
+ * @health: the state
+ *
+ * A racy snapshot unless the caller holds vd->lock.
+ */
+unsigned long vvmp_legs_in_state(struct vvmp_vd *vd,
+				 enum vvmp_leg_health health)
+{
+	unsigned long legs = 0;
+	unsigned int l;
+
+	for (l = 0; l < vd->nr_legs; l++)
+		if (READ_ONCE(vd->legs[l].health) == health)
+			legs |= BIT(l);
+	return legs;
+}
+
+/* Caller holds vd->lock. */
+static int vvmp_mark_failed(struct vvmp_vd *vd, unsigned int leg)
+{
+	struct vvmp_leg *l = &vd->legs[leg];
+
+	if (l->health == VVMP_LEG_FAILED)
+		return -EALREADY;
+	if (l->health == VVMP_LEG_IN_SYNC &&
+	    hweight_long(vvmp_legs_in_state(vd, VVMP_LEG_IN_SYNC)) == 1)
+		return -EBUSY;
+	WRITE_ONCE(l->health, VVMP_LEG_FAILED);
+	return 0;
+}
+
+/**
+ * vvmp_error_fails_leg() - does this completion status indict the leg?
+ * @bio: the failed bio
+ * @status: its status
+ *
+ * Readahead, NOWAIT retries and unsupported operations say nothing about
+ * the health of the device (dm-raid1 treats them alike).
+ */
+bool vvmp_error_fails_leg(struct bio *bio, blk_status_t status)
+{
+	if (status == BLK_STS_NOTSUPP || status == BLK_STS_AGAIN)
+		return false;
+	return !(bio->bi_opf & REQ_RAHEAD);
+}
+
+/**
+ * vvmp_leg_error() - an I/O on @leg failed: fail the leg if allowed
+ * @vd: the VD
+ * @leg: leg index
+ *
+ * Safe in any context.
+ *
+ * Return: true if the leg is failed now (by this call or before), false if
+ * it is the last in-sync leg and stays in service.
+ */
+bool vvmp_leg_error(struct vvmp_vd *vd, unsigned int leg)
+{
+	unsigned long flags;
+	int r;
+
+	spin_lock_irqsave(&vd->lock, flags);
+	r = vvmp_mark_failed(vd, leg);
+	spin_unlock_irqrestore(&vd->lock, flags);
+	if (!r) {
+		DMERR_LIMIT("%s: leg %u failed", dm_table_device_name(vd->ti->table),
+			    leg);
+		queue_work(vd->wq, &vd->event_work);
+	}
+	return r != -EBUSY;
+}
+
+/**
+ * vvmp_fail_leg() - the fail_leg message
+ * @vd: the VD
+ * @leg: leg index (checked by the caller)
+ *
+ * Return: 0, -EBUSY for the last in-sync leg; failing a failed leg is 0.
+ */
+int vvmp_fail_leg(struct vvmp_vd *vd, unsigned int leg)
+{
+	unsigned long flags;
+	int r;
+
+	spin_lock_irqsave(&vd->lock, flags);
+	r = vvmp_mark_failed(vd, leg);
+	spin_unlock_irqrestore(&vd->lock, flags);
+	if (r == -EALREADY)
+		return 0;
+	if (!r)
+		queue_work(vd->wq, &vd->event_work);
+	return r;
+}
+
+/**
+ * vvmp_restore_leg() - the restore_leg message: D -> a, then a full copy
+ * @vd: the VD
+ * @leg: leg index (checked by the caller)
+ *
+ * Return: 0, or -EINVAL if the leg is not failed.
+ */
+int vvmp_restore_leg(struct vvmp_vd *vd, unsigned int leg)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&vd->lock, flags);
+	if (vd->legs[leg].health != VVMP_LEG_FAILED) {
+		spin_unlock_irqrestore(&vd->lock, flags);
+		return -EINVAL;
+	}
+	WRITE_ONCE(vd->legs[leg].health, VVMP_LEG_OUT_OF_SYNC);
+	vd->rec.active = true;
+	vd->rec.restart = true;
+	spin_unlock_irqrestore(&vd->lock, flags);
+	vvmp_recovery_kick(vd);
+	queue_work(vd->wq, &vd->event_work);
+	return 0;
+}

@@ -1,0 +1,393 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dm-vvmp: the I/O plan of one bio, executed from ->map in the submitter's
+ * context.
+ *
+ * - A piece is cut at the nearest extent/chunk boundary of the legs it goes
+ *   to (dm_accept_partial_bio; dm core sends the rest as a new bio).
+ * - One leg: the dm clone is remapped, as dm-linear/dm-stripe do.
+ * - Mirror read: one vvmp clone to one in-sync leg chosen by the read
+ *   policy; a failure fails the leg and a worker retries on another leg.
+ * - Mirror write/discard/write-zeroes: one vvmp clone per leg that is not
+ *   failed, all submitted before ->map returns; the dm clone completes when
+ *   the last one does.
+ * - Empty flush: dm core sends one duplicate per device of every leg
+ *   (ti->num_flush_bios); each is remapped to its device.
+ */
+#include <linux/sched/mm.h>
+
+#include "vvmp.h"
+
+static void vvmp_account_issue(struct vvmp_vd *vd, unsigned int leg,
+			       struct bio *bio)
+{
+	atomic_inc(&vd->legs[leg].in_flight);
+	if (bio_data_dir(bio) == READ)
+		vvmp_count(vd, leg, reads);
+	else
+		vvmp_count(vd, leg, writes);
+}
+
+static void vvmp_account_done(struct vvmp_vd *vd, unsigned int leg,
+			      struct bio *bio, blk_status_t status)
+{
+	atomic_dec(&vd->legs[leg].in_flight);
+	if (!status)
+		return;
+	if (bio_data_dir(bio) == READ)
+		vvmp_count(vd, leg, read_errors);
+	else
+		vvmp_count(vd, leg, write_errors);
+}
+
+/*
+ * Pick an in-sync leg not in @exclude. Least-pending scans from a rotating
+ * start so that ties spread round-robin.
+ */
+static int vvmp_choose_read_leg(struct vvmp_vd *vd, unsigned long exclude)
+{
+	unsigned long usable = vvmp_legs_in_state(vd, VVMP_LEG_IN_SYNC) &
+			       ~exclude;
+	unsigned int start, i, leg, best = 0, best_pending = UINT_MAX;
+
+	if (!usable)
+		return -1;
+	if (hweight_long(usable) == 1)
+		return __ffs(usable);
+	start = (unsigned int)atomic_inc_return(&vd->read_rotor);
+	for (i = 0; i < vd->nr_legs; i++) {
+		unsigned int pending;
+
+		leg = (start + i) % vd->nr_legs;
+		if (!(usable & BIT(leg)))
+			continue;
+		if (vd->read_policy == VVMP_READ_ROUND_ROBIN)
+			return leg;
+		pending = atomic_read(&vd->legs[leg].in_flight);
+		if (pending < best_pending) {
+			best = leg;
+			best_pending = pending;
+		}
+	}
+	return best;
+}
+
+static void vvmp_remap(struct vvmp_vd *vd, struct bio *bio, unsigned int leg,
+		       sector_t vd_sector)
+{
+	struct dm_dev *dev;
+	sector_t dev_sector;
+
+	vvmp_leg_map(vd, leg, vd_sector, &dev, &dev_sector);
+	bio_set_dev(bio, dev->bdev);
+	bio->bi_iter.bi_sector = dev_sector;
+}
+
+static struct bio *vvmp_alloc_clone(struct vvmp_vd *vd, struct vvmp_io *io,
+				    struct bio *bio, unsigned int leg,
+				    gfp_t gfp, bio_end_io_t *end_io)
+{
+	struct dm_dev *dev;
+	sector_t dev_sector;
+	struct vvmp_clone *c;
+	struct bio *clone;
+
+	vvmp_leg_map(vd, leg, io->vd_sector, &dev, &dev_sector);
+	clone = bio_alloc_clone(dev->bdev, bio, gfp, &vd->clones);
+	if (!clone)
+		return NULL;
+	c = container_of(clone, struct vvmp_clone, bio);
+	c->io = io;
+	c->leg = leg;
+	clone->bi_iter.bi_sector = dev_sector;
+	clone->bi_end_io = end_io;
+	return clone;
+}
+
+/* ---- mirrored reads ---- */
+
+static void vvmp_read_endio(struct bio *clone);
+
+static void vvmp_submit_read(struct vvmp_vd *vd, struct vvmp_io *io,
+			     struct bio *bio, gfp_t gfp)
+{
+	struct bio *clone;
+	int leg = vvmp_choose_read_leg(vd, io->tried_legs);
+
+	if (leg < 0) {
+		bio->bi_status = io->error ? io->error : BLK_STS_IOERR;
+		bio_endio(bio);
+		return;
+	}
+	io->leg = leg;
+	clone = vvmp_alloc_clone(vd, io, bio, leg, gfp, vvmp_read_endio);
+	vvmp_account_issue(vd, leg, clone);
+	submit_bio_noacct(clone);
+}
+
+static void vvmp_read_endio(struct bio *clone)
+{
+	struct vvmp_clone *c = container_of(clone, struct vvmp_clone, bio);
+	struct vvmp_io *io = c->io;
+	struct vvmp_vd *vd = io->vd;
+	struct bio *bio = dm_bio_from_per_bio_data(io, sizeof(*io));
+	blk_status_t status = clone->bi_status;
+	unsigned long flags;
+
+	vvmp_account_done(vd, c->leg, clone, status);
+	bio_put(clone);
+	if (status && vvmp_error_fails_leg(bio, status)) {
+		io->error = status;
+		io->tried_legs |= BIT(c->leg);
+		vvmp_leg_error(vd, c->leg);
+		if (vvmp_legs_in_state(vd, VVMP_LEG_IN_SYNC) &
+		    ~io->tried_legs) {
+			/* Completion context may be atomic: retry from a worker. */
+			spin_lock_irqsave(&vd->retry_lock, flags);
+			bio_list_add(&vd->retry_reads, bio);
+			spin_unlock_irqrestore(&vd->retry_lock, flags);
+			queue_work(vd->wq, &vd->retry_work);
+			return;
+		}
+	}
+	bio->bi_status = status;
+	bio_endio(bio);
+}
+
+/**
+ * vvmp_retry_reads() - resubmit failed mirrored reads on another leg
+ * @work: vd->retry_work
+ */
+void vvmp_retry_reads(struct work_struct *work)
+{
+	struct vvmp_vd *vd = container_of(work, struct vvmp_vd, retry_work);
+	struct bio_list bios;
+	struct bio *bio;
+
+	spin_lock_irq(&vd->retry_lock);
+	bios = vd->retry_reads;
+	bio_list_init(&vd->retry_reads);
+	spin_unlock_irq(&vd->retry_lock);
+
+	while ((bio = bio_list_pop(&bios))) {
+		struct vvmp_io *io = dm_per_bio_data(bio, sizeof(*io));
+
+		vvmp_submit_read(vd, io, bio, GFP_NOIO);
+	}
+}
+
+/* ---- mirrored writes ---- */
+
+static void vvmp_write_put(struct vvmp_io *io)
+{
+	struct vvmp_vd *vd = io->vd;
+	struct bio *bio;
+
+	if (!atomic_dec_and_test(&io->pending))
+		return;
+	bio = dm_bio_from_per_bio_data(io, sizeof(*io));
+	if (!(io->ok_legs & io->in_sync_legs))
+		bio->bi_status = io->error ? io->error : BLK_STS_IOERR;
+	vvmp_recovery_write_done(vd, io);
+	bio_endio(bio);
+}
+
+static void vvmp_write_endio(struct bio *clone)
+{
+	struct vvmp_clone *c = container_of(clone, struct vvmp_clone, bio);
+	struct vvmp_io *io = c->io;
+	struct vvmp_vd *vd = io->vd;
+	blk_status_t status = clone->bi_status;
+
+	vvmp_account_done(vd, c->leg, clone, status);
+	if (!status) {
+		set_bit(c->leg, &io->ok_legs);
+	} else {
+		/* Racy but harmless: any one in-sync leg's error will do. */
+		if ((io->in_sync_legs & BIT(c->leg)) && !io->error)
+			io->error = status;
+		if (vvmp_error_fails_leg(clone, status))
+			vvmp_leg_error(vd, c->leg);
+	}
+	bio_put(clone);
+	vvmp_write_put(io);
+}
+
+/*
+ * Allocate every leg's clone before submitting any: clones submitted from
+ * ->map sit on current->bio_list until ->map returns, so a fan-out that
+ * waited on the mempool while holding some of its elements could deadlock
+ * against another. Try without blocking first; if that fails, let one
+ * fan-out at a time dip into the reserve (as dm core's alloc_multiple_bios).
+ */
+static bool vvmp_alloc_write_clones(struct vvmp_vd *vd, struct vvmp_io *io,
+				    struct bio *bio, unsigned long legs,
+				    struct bio **clones, gfp_t gfp)
+{
+	unsigned int leg;
+
+	for_each_set_bit(leg, &legs, vd->nr_legs) {
+		clones[leg] = vvmp_alloc_clone(vd, io, bio, leg, gfp,
+					       vvmp_write_endio);
+		if (!clones[leg]) {
+			while (leg--)
+				if (clones[leg])
+					bio_put(clones[leg]);
+			return false;
+		}
+	}
+	return true;
+}
+
+/**
+ * vvmp_submit_write() - fan a write piece out to every leg not failed
+ * @io: per-bio data, ->vd_sector set
+ * @bio: the dm clone, already cut to one piece
+ *
+ * Also the resubmission path for writes held by a copy window.
+ */
+void vvmp_submit_write(struct vvmp_io *io, struct bio *bio)
+{
+	struct vvmp_vd *vd = io->vd;
+	struct bio *clones[VVMP_MAX_LEGS] = { NULL };
+	unsigned long legs;
+	unsigned int leg;
+
+	if (vvmp_recovery_hold_write(vd, io, bio, &legs))
+		return;
+	io->ok_legs = 0;
+	io->error = BLK_STS_OK;
+
+	if (!vvmp_alloc_write_clones(vd, io, bio, legs, clones,
+				     GFP_NOWAIT | __GFP_NOWARN)) {
+		mutex_lock(&vd->clone_alloc_lock);
+		vvmp_alloc_write_clones(vd, io, bio, legs, clones, GFP_NOIO);
+		mutex_unlock(&vd->clone_alloc_lock);
+	}
+
+	atomic_set(&io->pending, hweight_long(legs) + 1);
+	for_each_set_bit(leg, &legs, vd->nr_legs) {
+		vvmp_account_issue(vd, leg, clones[leg]);
+		submit_bio_noacct(clones[leg]);
+	}
+	vvmp_write_put(io);
+}
+
+/* ---- ->map and ->end_io ---- */
+
+static int vvmp_map_flush(struct vvmp_vd *vd, struct vvmp_io *io,
+			  struct bio *bio)
+{
+	struct vvmp_flush_target *ft =
+		&vd->flush_targets[dm_bio_get_target_bio_nr(bio)];
+
+	if (READ_ONCE(vd->legs[ft->leg].health) == VVMP_LEG_FAILED) {
+		io->kind = VVMP_IO_NOTHING;
+		bio_endio(bio);
+		return DM_MAPIO_SUBMITTED;
+	}
+	io->kind = VVMP_IO_REMAPPED;
+	io->leg = ft->leg;
+	bio_set_dev(bio, ft->dev->bdev);
+	atomic_inc(&vd->legs[ft->leg].in_flight);
+	vvmp_count(vd, ft->leg, flushes);
+	return DM_MAPIO_REMAPPED;
+}
+
+static int vvmp_map_read(struct vvmp_vd *vd, struct vvmp_io *io,
+			 struct bio *bio)
+{
+	int leg = vvmp_choose_read_leg(vd, 0);
+	sector_t len;
+
+	if (leg < 0)
+		return DM_MAPIO_KILL;
+	len = vvmp_boundary(vd, BIT(leg), io->vd_sector);
+	if (bio_sectors(bio) > len)
+		dm_accept_partial_bio(bio, len);
+
+	if (vd->nr_legs == 1) {
+		io->kind = VVMP_IO_REMAPPED;
+		io->leg = leg;
+		vvmp_remap(vd, bio, leg, io->vd_sector);
+		vvmp_account_issue(vd, leg, bio);
+		return DM_MAPIO_REMAPPED;
+	}
+	io->kind = VVMP_IO_FANNED_OUT;
+	io->tried_legs = 0;
+	io->error = BLK_STS_OK;
+	vvmp_submit_read(vd, io, bio, GFP_NOIO);
+	return DM_MAPIO_SUBMITTED;
+}
+
+static int vvmp_map_write(struct vvmp_vd *vd, struct vvmp_io *io,
+			  struct bio *bio)
+{
+	unsigned long all_legs = BIT(vd->nr_legs) - 1;
+	sector_t len = vvmp_boundary(vd, all_legs, io->vd_sector);
+
+	if (bio_sectors(bio) > len)
+		dm_accept_partial_bio(bio, len);
+
+	if (vd->nr_legs == 1) {
+		io->kind = VVMP_IO_REMAPPED;
+		io->leg = 0;
+		vvmp_remap(vd, bio, 0, io->vd_sector);
+		vvmp_account_issue(vd, 0, bio);
+		return DM_MAPIO_REMAPPED;
+	}
+	io->kind = VVMP_IO_FANNED_OUT;
+	io->counted = false;
+	vvmp_submit_write(io, bio);
+	return DM_MAPIO_SUBMITTED;
+}
+
+/**
+ * vvmp_map() - dm ->map: turn one bio into its I/O plan and start it
+ * @ti: the target
+ * @bio: dm's clone of the client bio
+ *
+ * Return: a DM_MAPIO_* code.
+ */
+int vvmp_map(struct dm_target *ti, struct bio *bio)
+{
+	struct vvmp_vd *vd = ti->private;
+	struct vvmp_io *io = dm_per_bio_data(bio, sizeof(*io));
+
+	io->vd = vd;
+	if (bio->bi_opf & REQ_PREFLUSH)
+		return vvmp_map_flush(vd, io, bio);
+
+	io->vd_sector = dm_target_offset(ti, bio->bi_iter.bi_sector);
+	if (bio_data_dir(bio) == READ)
+		return vvmp_map_read(vd, io, bio);
+	return vvmp_map_write(vd, io, bio);
+}
+
+/**
+ * vvmp_end_io() - dm ->end_io: account remapped bios, absorb leg failures
+ * @ti: the target
+ * @bio: the dm clone
+ * @error: its status; cleared when a mirror absorbs a flush failure
+ *
+ * Return: DM_ENDIO_DONE.
+ */
+int vvmp_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error)
+{
+	struct vvmp_vd *vd = ti->private;
+	struct vvmp_io *io = dm_per_bio_data(bio, sizeof(*io));
+
+	if (io->kind != VVMP_IO_REMAPPED)
+		return DM_ENDIO_DONE;
+
+	vvmp_account_done(vd, io->leg, bio, *error);
+	/* One leg: errors go to the client. A mirror absorbs a flush
+	 * failure of a leg it can fail.
+	 */
+	if (*error && vd->nr_legs > 1 &&
+	    vvmp_error_fails_leg(bio, *error) &&
+	    vvmp_leg_error(vd, io->leg) &&
+	    READ_ONCE(vd->legs[io->leg].health) == VVMP_LEG_FAILED)
+		*error = BLK_STS_OK;
+	return DM_ENDIO_DONE;
+}

@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dm-vvmp: the table grammar (Documentation/dm-vvmp.rst, "Table").
+ *
+ *   <layout> <#legs> <leg>... [<#feature_args> <feature_arg>...]
+ *   layout := linear | striped <chunk_sectors>
+ *   leg    := <#extents> (<device> <offset> <extent_length>)...
+ *
+ * Parsing fills struct vvmp_vd and takes the devices; on error ti->error
+ * names the problem and every device taken so far is put back.
+ */
+#include <linux/kernel.h>
+#include <linux/log2.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "vvmp.h"
+
+static const char * const vvmp_policy_names[] = {
+	[VVMP_READ_LEAST_PENDING] = "least-pending",
+	[VVMP_READ_ROUND_ROBIN] = "round-robin",
+};
+
+/**
+ * vvmp_read_policy_name() - table and status name of a read policy
+ * @policy: the policy
+ */
+const char *vvmp_read_policy_name(enum vvmp_read_policy policy)
+{
+	return vvmp_policy_names[policy];
+}
+
+/**
+ * vvmp_read_policy_parse() - read policy from its table name
+ * @name: "least-pending" or "round-robin"
+ * @policy: result
+ *
+ * Return: 0, or -EINVAL for an unknown name.
+ */
+int vvmp_read_policy_parse(const char *name, enum vvmp_read_policy *policy)
+{
+	int i = match_string(vvmp_policy_names, ARRAY_SIZE(vvmp_policy_names),
+			     name);
+
+	if (i < 0)
+		return -EINVAL;
+	*policy = i;
+	return 0;
+}
+
+static int vvmp_parse_uint(struct dm_arg_set *as, unsigned int min,
+			   unsigned int max, unsigned int *value,
+			   char **error, const char *message)
+{
+	const char *word = dm_shift_arg(as);
+
+	if (!word) {
+		*error = "Not enough arguments";
+		return -EINVAL;
+	}
+	if (kstrtouint(word, 10, value) || *value < min || *value > max) {
+		*error = (char *)message;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int vvmp_parse_sector(struct dm_arg_set *as, sector_t *value,
+			     char **error, const char *message)
+{
+	const char *word = dm_shift_arg(as);
+	unsigned long long v;
+
+	if (!word) {
+		*error = "Not enough arguments";
+		return -EINVAL;
+	}
+	if (kstrtoull(word, 10, &v) || v != (sector_t)v) {
+		*error = (char *)message;
+		return -EINVAL;
+	}
+	*value = v;
+	return 0;
+}
+
+static int vvmp_parse_extent(struct vvmp_vd *vd, struct dm_arg_set *as,
+			     struct vvmp_extent *ext)
+{
+	struct dm_target *ti = vd->ti;
+	const char *path;
+	int r;
+
+	path = dm_shift_arg(as);
+	if (!path) {
+		ti->error = "Not enough arguments";
+		return -EINVAL;
+	}
+	r = vvmp_parse_sector(as, &ext->offset, &ti->error,
+			      "Invalid extent offset");
+	if (r)
+		return r;
+	r = vvmp_parse_sector(as, &ext->length, &ti->error,
+			      "Invalid extent length");
+	if (r)
+		return r;
+	if (!ext->length) {
+		ti->error = "Invalid extent length";
+		return -EINVAL;
+	}
+	r = dm_get_device(ti, path, dm_table_get_mode(ti->table), &ext->dev);
+	if (r) {
+		ti->error = "Device lookup failed";
+		return r;
+	}
+	if (ext->offset + ext->length < ext->offset ||
+	    ext->offset + ext->length > bdev_nr_sectors(ext->dev->bdev)) {
+		ti->error = "Extent beyond end of device";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int vvmp_check_leg_length(struct vvmp_vd *vd, struct vvmp_leg *leg)
+{
+	struct dm_target *ti = vd->ti;
+	sector_t total = 0;
+	unsigned int i;
+
+	if (vd->layout == VVMP_LAYOUT_LINEAR) {
+		for (i = 0; i < leg->nr_extents; i++) {
+			leg->extents[i].leg_start = total;
+			total += leg->extents[i].length;
+		}
+		if (total != ti->len) {
+			ti->error = "Leg length does not match target length";
+			return -EINVAL;
+		}
+		return 0;
+	}
+
+	leg->stripe_length = leg->extents[0].length;
+	for (i = 1; i < leg->nr_extents; i++) {
+		if (leg->extents[i].length != leg->stripe_length) {
+			ti->error = "Stripe extents must have equal length";
+			return -EINVAL;
+		}
+	}
+	if (leg->stripe_length & (vd->chunk_sectors - 1)) {
+		ti->error = "Stripe length is not a multiple of the chunk size";
+		return -EINVAL;
+	}
+	if (leg->stripe_length * leg->nr_extents != ti->len) {
+		ti->error = "Leg length does not match target length";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int vvmp_parse_leg(struct vvmp_vd *vd, struct dm_arg_set *as,
+			  struct vvmp_leg *leg)
+{
+	unsigned int i;
+	int r;
+
+	r = vvmp_parse_uint(as, 1, VVMP_MAX_EXTENTS, &leg->nr_extents,
+			    &vd->ti->error, "Invalid number of extents");
+	if (r) {
+		leg->nr_extents = 0;
+		return r;
+	}
+	leg->extents = kcalloc(leg->nr_extents, sizeof(*leg->extents),
+			       GFP_KERNEL);
+	if (!leg->extents) {
+		leg->nr_extents = 0;
+		vd->ti->error = "Cannot allocate extents";
+		return -ENOMEM;
+	}
+	for (i = 0; i < leg->nr_extents; i++) {
+		r = vvmp_parse_extent(vd, as, &leg->extents[i]);
+		if (r)
+			return r;
+	}
+	return vvmp_check_leg_length(vd, leg);
+}
+
+static bool vvmp_extents_overlap(const struct vvmp_extent *a,
+				 const struct vvmp_extent *b)
+{
+	return a->dev->bdev == b->dev->bdev &&
+	       a->offset < b->offset + b->length &&
+	       b->offset < a->offset + a->length;
+}
+
+/* Quadratic, but bounded by 8 legs x 64 extents and run once per table. */
+static int vvmp_check_overlaps(struct vvmp_vd *vd)
+{
+	unsigned int l1, e1, l2, e2;
+
+	for (l1 = 0; l1 < vd->nr_legs; l1++)
+		for (e1 = 0; e1 < vd->legs[l1].nr_extents; e1++)
+			for (l2 = l1; l2 < vd->nr_legs; l2++)
+				for (e2 = l2 == l1 ? e1 + 1 : 0;
+				     e2 < vd->legs[l2].nr_extents; e2++)
+					if (vvmp_extents_overlap(&vd->legs[l1].extents[e1],
+								 &vd->legs[l2].extents[e2])) {
+						vd->ti->error = "Extents overlap on a device";
+						return -EINVAL;
+					}
+	return 0;
+}
+
+static int vvmp_parse_layout(struct vvmp_vd *vd, struct dm_arg_set *as)
+{
+	struct dm_target *ti = vd->ti;
+	const char *word = dm_shift_arg(as);
+	unsigned int chunk;
+	int r;
+
+	if (!word) {
+		ti->error = "Not enough arguments";
+		return -EINVAL;
+	}
+	if (!strcmp(word, "linear")) {
+		vd->layout = VVMP_LAYOUT_LINEAR;
+		return 0;
+	}
+	if (strcmp(word, "striped")) {
+		ti->error = "Unknown layout";
+		return -EINVAL;
+	}
+	vd->layout = VVMP_LAYOUT_STRIPED;
+	r = vvmp_parse_uint(as, VVMP_MIN_CHUNK, UINT_MAX, &chunk, &ti->error,
+			    "Invalid chunk size");
+	if (r)
+		return r;
+	if (!is_power_of_2(chunk)) {
+		ti->error = "Invalid chunk size";
+		return -EINVAL;
+	}
+	vd->chunk_sectors = chunk;
+	vd->chunk_shift = __ffs(chunk);
+	return 0;
+}
+
+static int vvmp_add_feature(struct vvmp_vd *vd, enum vvmp_feature feature)
+{
+	unsigned int i;
+
+	for (i = 0; i < vd->nr_features; i++) {
+		if (vd->features[i] == feature) {
+			vd->ti->error = "Duplicate feature argument";
+			return -EINVAL;
+		}
+	}
+	vd->features[vd->nr_features++] = feature;
+	return 0;
+}
+
+static int vvmp_parse_features(struct vvmp_vd *vd, struct dm_arg_set *as)
+{
+	struct dm_target *ti = vd->ti;
+	const char *word;
+	unsigned int count;
+	int r;
+
+	if (!as->argc)
+		return 0;
+	word = dm_shift_arg(as);
+	if (kstrtouint(word, 10, &count) || count > as->argc) {
+		ti->error = "Invalid number of feature arguments";
+		return -EINVAL;
+	}
+	while (count) {
+		word = dm_shift_arg(as);
+		count--;
+		if (!strcasecmp(word, "nosync")) {
+			r = vvmp_add_feature(vd, VVMP_FEATURE_NOSYNC);
+		} else if (!strcasecmp(word, "read_policy")) {
+			r = vvmp_add_feature(vd, VVMP_FEATURE_READ_POLICY);
+			if (r)
+				return r;
+			if (!count) {
+				ti->error = "Not enough arguments";
+				return -EINVAL;
+			}
+			word = dm_shift_arg(as);
+			count--;
+			r = vvmp_read_policy_parse(word, &vd->read_policy);
+			if (r)
+				ti->error = "Unknown read policy";
+		} else {
+			ti->error = "Unknown feature argument";
+			r = -EINVAL;
+		}
+		if (r)
+			return r;
+	}
+	if (as->argc) {
+		ti->error = "Too many arguments";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Every distinct device of every leg gets one empty flush duplicate. */
+static int vvmp_build_flush_targets(struct vvmp_vd *vd)
+{
+	unsigned int l, e, i, n = 0, max = 0;
+
+	for (l = 0; l < vd->nr_legs; l++)
+		max += vd->legs[l].nr_extents;
+	vd->flush_targets = kcalloc(max, sizeof(*vd->flush_targets),
+				    GFP_KERNEL);
+	if (!vd->flush_targets) {
+		vd->ti->error = "Cannot allocate flush targets";
+		return -ENOMEM;
+	}
+	for (l = 0; l < vd->nr_legs; l++) {
+		unsigned int first_of_leg = n;
+
+		for (e = 0; e < vd->legs[l].nr_extents; e++) {
+			struct dm_dev *dev = vd->legs[l].extents[e].dev;
+
+			for (i = first_of_leg; i < n; i++)
+				if (vd->flush_targets[i].dev->bdev == dev->bdev)
+					break;
+			if (i < n)
+				continue;
+			vd->flush_targets[n].leg = l;
+			vd->flush_targets[n].dev = dev;
+			n++;
+		}
+	}
+	vd->nr_flush_targets = n;
+	return 0;
+}
+
+/**
+ * vvmp_parse_table() - parse a table line into @vd
+ * @vd: zeroed VD with ->ti set
+ * @argc: words after the target name
+ * @argv: the words
+ *
+ * On failure, sets ->ti->error; the caller undoes with vvmp_put_devices().
+ *
+ * Return: 0 or a negative errno.
+ */
+int vvmp_parse_table(struct vvmp_vd *vd, unsigned int argc, char **argv)
+{
+	struct dm_arg_set as = { .argc = argc, .argv = argv };
+	unsigned int l;
+	int r;
+
+	r = vvmp_parse_layout(vd, &as);
+	if (r)
+		return r;
+	r = vvmp_parse_uint(&as, 1, VVMP_MAX_LEGS, &vd->nr_legs,
+			    &vd->ti->error, "Invalid number of legs");
+	if (r) {
+		vd->nr_legs = 0;
+		return r;
+	}
+	for (l = 0; l < vd->nr_legs; l++) {
+		r = vvmp_parse_leg(vd, &as, &vd->legs[l]);
+		if (r) {
+			vd->nr_legs = l + 1;
+			return r;
+		}
+	}
+	r = vvmp_check_overlaps(vd);
+	if (r)
+		return r;
+	r = vvmp_parse_features(vd, &as);
+	if (r)
+		return r;
+	return vvmp_build_flush_targets(vd);
+}
+
+/**
+ * vvmp_put_devices() - release the devices and extents a parse took
+ * @vd: the VD, possibly only partly parsed
+ */
+void vvmp_put_devices(struct vvmp_vd *vd)
+{
+	unsigned int l, e;
+
+	for (l = 0; l < vd->nr_legs; l++) {
+		struct vvmp_leg *leg = &vd->legs[l];
+
+		for (e = 0; leg->extents && e < leg->nr_extents; e++)
+			if (leg->extents[e].dev)
+				dm_put_device(vd->ti, leg->extents[e].dev);
+		kfree(leg->extents);
+		leg->extents = NULL;
+	}
+	kfree(vd->flush_targets);
+	vd->flush_targets = NULL;
+}
+
+/**
+ * vvmp_emit_table() - the constructor arguments, as STATUSTYPE_TABLE
+ * @vd: the VD
+ * @result: status buffer
+ * @maxlen: its size
+ * @sz: bytes of @result used so far
+ *
+ * Return: bytes of @result used now.
+ */
+unsigned int vvmp_emit_table(struct vvmp_vd *vd, char *result,
+			     unsigned int maxlen, unsigned int sz)
+{
+	unsigned int l, e, i, words = 0;
+
+	if (vd->layout == VVMP_LAYOUT_STRIPED)
+		DMEMIT("striped %llu", (unsigned long long)vd->chunk_sectors);
+	else
+		DMEMIT("linear");
+	DMEMIT(" %u", vd->nr_legs);
+	for (l = 0; l < vd->nr_legs; l++) {
+		struct vvmp_leg *leg = &vd->legs[l];
+
+		DMEMIT(" %u", leg->nr_extents);
+		for (e = 0; e < leg->nr_extents; e++)
+			DMEMIT(" %s %llu %llu", leg->extents[e].dev->name,
+			       (unsigned long long)leg->extents[e].offset,
+			       (unsigned long long)leg->extents[e].length);
+	}
+	for (i = 0; i < vd->nr_features; i++)
+		words += vd->features[i] == VVMP_FEATURE_READ_POLICY ? 2 : 1;
+	if (words)
+		DMEMIT(" %u", words);
+	for (i = 0; i < vd->nr_features; i++) {
+		if (vd->features[i] == VVMP_FEATURE_NOSYNC)
+			DMEMIT(" nosync");
+		else
+			DMEMIT(" read_policy %s",
+			       vvmp_read_policy_name(vd->read_policy));
+	}
+	return sz;
+}
