@@ -108,17 +108,12 @@ static struct bio *vvmp_alloc_clone(struct vvmp_vd *vd, struct vvmp_io *io,
 
 static void vvmp_read_endio(struct bio *clone);
 
+/* Read the piece from @leg; it must not cross a boundary on @leg. */
 static void vvmp_submit_read(struct vvmp_vd *vd, struct vvmp_io *io,
-			     struct bio *bio, gfp_t gfp)
+			     struct bio *bio, unsigned int leg, gfp_t gfp)
 {
 	struct bio *clone;
-	int leg = vvmp_choose_read_leg(vd, io->tried_legs);
 
-	if (leg < 0) {
-		bio->bi_status = io->error ? io->error : BLK_STS_IOERR;
-		bio_endio(bio);
-		return;
-	}
 	io->leg = leg;
 	clone = vvmp_alloc_clone(vd, io, bio, leg, gfp, vvmp_read_endio);
 	vvmp_account_issue(vd, leg, clone);
@@ -154,6 +149,20 @@ static void vvmp_read_endio(struct bio *clone)
 	bio_endio(bio);
 }
 
+/* vvmp_map_read() cut the piece at every leg's boundaries: any leg will do. */
+static void vvmp_retry_read(struct vvmp_vd *vd, struct bio *bio)
+{
+	struct vvmp_io *io = dm_per_bio_data(bio, sizeof(*io));
+	int leg = vvmp_choose_read_leg(vd, io->tried_legs);
+
+	if (leg < 0) {
+		bio->bi_status = io->error;
+		bio_endio(bio);
+		return;
+	}
+	vvmp_submit_read(vd, io, bio, leg, GFP_NOIO);
+}
+
 /**
  * vvmp_retry_reads() - resubmit failed mirrored reads on another leg
  * @work: vd->retry_work
@@ -169,11 +178,8 @@ void vvmp_retry_reads(struct work_struct *work)
 	bio_list_init(&vd->retry_reads);
 	spin_unlock_irq(&vd->retry_lock);
 
-	while ((bio = bio_list_pop(&bios))) {
-		struct vvmp_io *io = dm_per_bio_data(bio, sizeof(*io));
-
-		vvmp_submit_read(vd, io, bio, GFP_NOIO);
-	}
+	while ((bio = bio_list_pop(&bios)))
+		vvmp_retry_read(vd, bio);
 }
 
 /* ---- mirrored writes ---- */
@@ -302,7 +308,8 @@ static int vvmp_map_read(struct vvmp_vd *vd, struct vvmp_io *io,
 
 	if (leg < 0)
 		return DM_MAPIO_KILL;
-	len = vvmp_boundary(vd, BIT(leg), io->vd_sector);
+	/* Contiguous on every leg, so a retry can go to any of them. */
+	len = vvmp_boundary(vd, BIT(vd->nr_legs) - 1, io->vd_sector);
 	if (bio_sectors(bio) > len)
 		dm_accept_partial_bio(bio, len);
 
@@ -316,7 +323,7 @@ static int vvmp_map_read(struct vvmp_vd *vd, struct vvmp_io *io,
 	io->kind = VVMP_IO_FANNED_OUT;
 	io->tried_legs = 0;
 	io->error = BLK_STS_OK;
-	vvmp_submit_read(vd, io, bio, GFP_NOIO);
+	vvmp_submit_read(vd, io, bio, leg, GFP_NOIO);
 	return DM_MAPIO_SUBMITTED;
 }
 
