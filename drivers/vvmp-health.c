@@ -19,11 +19,11 @@ char vvmp_health_char(enum vvmp_leg_health health)
 {
 	switch (health) {
 	case VVMP_LEG_IN_SYNC:
-		return 'A';
+		return VVMP_HEALTH_IN_SYNC;
 	case VVMP_LEG_OUT_OF_SYNC:
-		return 'a';
+		return VVMP_HEALTH_OUT_OF_SYNC;
 	default:
-		return 'D';
+		return VVMP_HEALTH_FAILED;
 	}
 }
 

@@ -17,8 +17,8 @@
 #include "vvmp.h"
 
 static const char * const vvmp_policy_names[] = {
-	[VVMP_READ_LEAST_PENDING] = "least-pending",
-	[VVMP_READ_ROUND_ROBIN] = "round-robin",
+	[VVMP_READ_LEAST_PENDING] = VVMP_READ_POLICY_LEAST_PENDING,
+	[VVMP_READ_ROUND_ROBIN] = VVMP_READ_POLICY_ROUND_ROBIN,
 };
 
 /**
@@ -220,16 +220,16 @@ static int vvmp_parse_layout(struct vvmp_vd *vd, struct dm_arg_set *as)
 		ti->error = "Not enough arguments";
 		return -EINVAL;
 	}
-	if (!strcmp(word, "linear")) {
+	if (!strcmp(word, VVMP_LAYOUT_LINEAR_NAME)) {
 		vd->layout = VVMP_LAYOUT_LINEAR;
 		return 0;
 	}
-	if (strcmp(word, "striped")) {
+	if (strcmp(word, VVMP_LAYOUT_STRIPED_NAME)) {
 		ti->error = "Unknown layout";
 		return -EINVAL;
 	}
 	vd->layout = VVMP_LAYOUT_STRIPED;
-	r = vvmp_parse_uint(as, VVMP_MIN_CHUNK, UINT_MAX, &chunk, &ti->error,
+	r = vvmp_parse_uint(as, VVMP_MIN_CHUNK_SECTORS, UINT_MAX, &chunk, &ti->error,
 			    "Invalid chunk size");
 	if (r)
 		return r;
@@ -273,9 +273,9 @@ static int vvmp_parse_features(struct vvmp_vd *vd, struct dm_arg_set *as)
 	while (count) {
 		word = dm_shift_arg(as);
 		count--;
-		if (!strcasecmp(word, "nosync")) {
+		if (!strcasecmp(word, VVMP_FEATURE_NOSYNC_NAME)) {
 			r = vvmp_add_feature(vd, VVMP_FEATURE_NOSYNC);
-		} else if (!strcasecmp(word, "read_policy")) {
+		} else if (!strcasecmp(word, VVMP_FEATURE_READ_POLICY_NAME)) {
 			r = vvmp_add_feature(vd, VVMP_FEATURE_READ_POLICY);
 			if (r)
 				return r;

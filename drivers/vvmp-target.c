@@ -286,7 +286,7 @@ static int vvmp_message(struct dm_target *ti, unsigned int argc, char **argv,
 	unsigned int leg;
 	int r;
 
-	if (!strcasecmp(argv[0], "fail_leg")) {
+	if (!strcasecmp(argv[0], VVMP_MSG_FAIL_LEG)) {
 		r = vvmp_message_leg(vd, argc, argv, &leg);
 		if (r)
 			return r;
@@ -296,7 +296,7 @@ static int vvmp_message(struct dm_target *ti, unsigned int argc, char **argv,
 			      name, leg);
 		return r;
 	}
-	if (!strcasecmp(argv[0], "restore_leg")) {
+	if (!strcasecmp(argv[0], VVMP_MSG_RESTORE_LEG)) {
 		r = vvmp_message_leg(vd, argc, argv, &leg);
 		if (r)
 			return r;
@@ -306,9 +306,9 @@ static int vvmp_message(struct dm_target *ti, unsigned int argc, char **argv,
 			      name, leg);
 		return r;
 	}
-	if (!strcasecmp(argv[0], "read_policy"))
+	if (!strcasecmp(argv[0], VVMP_MSG_READ_POLICY))
 		return vvmp_set_read_policy(vd, argc, argv);
-	if (!strcasecmp(argv[0], "reset_counters") && argc == 1) {
+	if (!strcasecmp(argv[0], VVMP_MSG_RESET_COUNTERS) && argc == 1) {
 		vvmp_reset_counters(vd);
 		return 0;
 	}
@@ -346,8 +346,9 @@ static void vvmp_io_hints(struct dm_target *ti, struct queue_limits *limits)
 }
 
 static struct target_type vvmp_target = {
-	.name = "vvmp",
-	.version = {1, 0, 0},
+	.name = VVMP_TARGET_NAME,
+	.version = {VVMP_TARGET_VERSION_MAJOR, VVMP_TARGET_VERSION_MINOR,
+		    VVMP_TARGET_VERSION_PATCH},
 	.module = THIS_MODULE,
 	.ctr = vvmp_ctr,
 	.dtr = vvmp_dtr,

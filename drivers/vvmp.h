@@ -15,12 +15,10 @@
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <uapi/linux/vvmp.h>
 
 #define DM_MSG_PREFIX "vvmp"
 
-#define VVMP_MAX_LEGS		8
-#define VVMP_MAX_EXTENTS	64
-#define VVMP_MIN_CHUNK		8
 /* A full copy proceeds in windows of this many sectors (1 MiB). */
 #define VVMP_COPY_WINDOW	2048
 
