@@ -120,6 +120,7 @@ static void vvmp_presuspend(struct dm_target *ti)
 		vvmp_recovery_pause(vd);
 }
 
+/* Also presuspend_undo: a suspend that failed lets the copy go on. */
 static void vvmp_resume(struct dm_target *ti)
 {
 	struct vvmp_vd *vd = ti->private;
@@ -355,6 +356,7 @@ static struct target_type vvmp_target = {
 	.map = vvmp_map,
 	.end_io = vvmp_end_io,
 	.presuspend = vvmp_presuspend,
+	.presuspend_undo = vvmp_resume,
 	.resume = vvmp_resume,
 	.status = vvmp_status,
 	.message = vvmp_message,
