@@ -99,6 +99,8 @@ static struct bio *vvmp_alloc_clone(struct vvmp_vd *vd, struct vvmp_io *io,
 	c = container_of(clone, struct vvmp_clone, bio);
 	c->io = io;
 	c->leg = leg;
+	/* dm polls only its own clones: ours complete by interrupt. */
+	bio_clear_polled(clone);
 	clone->bi_iter.bi_sector = dev_sector;
 	clone->bi_end_io = end_io;
 	return clone;
