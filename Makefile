@@ -52,13 +52,15 @@ CHECK_KVERS = $(shell $(GUEST)/kvers $(KVERS))
 ALL_KVERS = $(shell $(GUEST)/kvers --all)
 KVER61 = $(shell $(GUEST)/kvers 6.1)
 
-SUBDIRS := $(patsubst %/Makefile,%,$(wildcard vvmp/Makefile tools/Makefile tests/dm-vvmp/Makefile))
+USER_DIRS := $(patsubst %/Makefile,%,$(wildcard vvmp/Makefile tools/Makefile))
+TEST_DIRS := $(patsubst %/Makefile,%,$(wildcard tests/dm-vvmp/Makefile))
+SUBDIRS := $(USER_DIRS) $(TEST_DIRS)
 MODULE_SRC := Kbuild drivers include
 
-.PHONY: all module modules-all userspace install uninstall check check-guest \
+.PHONY: all module modules-all userspace tests install uninstall check check-guest \
 	check-host demo bench clean setup-host help FORCE
 
-all: module userspace
+all: module userspace tests
 
 help:
 	@sed -n '3,/^$$/{s/^# \{0,1\}//;p}' $(firstword $(MAKEFILE_LIST))
@@ -85,7 +87,10 @@ build/%/dm-vvmp.ko: FORCE
 # ---- userspace and tests -----------------------------------------------
 
 userspace:
-	@set -e; for d in $(SUBDIRS); do $(MAKE) -C $$d; done
+	@set -e; for d in $(USER_DIRS); do $(MAKE) -C $$d; done
+
+tests: userspace
+	@set -e; for d in $(TEST_DIRS); do $(MAKE) -C $$d; done
 
 # ---- install -------------------------------------------------------------
 
@@ -110,7 +115,7 @@ setup-host:
 	@$(GUEST)/setup-host
 
 check: setup-host
-	@$(MAKE) --no-print-directory userspace
+	@$(MAKE) --no-print-directory tests
 	@set -e; for k in $(CHECK_KVERS); do $(MAKE) --no-print-directory module KVER=$$k; done
 	@$(MAKE) --no-print-directory check-host
 	@$(MAKE) --no-print-directory check-guest
