@@ -50,11 +50,18 @@ int vt_slice_set_error(const struct vt_dev *slice);
 int vt_slice_set_linear(const struct vt_dev *slice);
 int vt_slice_set_delay(const struct vt_dev *slice, unsigned int write_ms);
 
-/* dmsetup wrappers; names are remembered for cleanup on success. */
+/*
+ * Device-mapper operations (ioctls); names are remembered for cleanup.
+ * They return 0 or a positive errno (vt_dm_create: the errno of the table
+ * load, after removing the device again, as dmsetup create does).
+ */
 const char *vt_new_name(const char *kind);
 int vt_dm_create(const char *name, const char *table, char *out, size_t sz);
 int vt_dm_remove(const char *name);
 int vt_dm_reload(const char *name, const char *table);
+int vt_dm_suspend(const char *name, bool suspend);
+int vt_dm_open_count(const char *name);
+int vt_dm_tables_present(const char *name);	/* 1 active | 2 inactive */
 bool vt_dm_exists(const char *name);
 int vt_dm_table(const char *name, char *buf, size_t sz);
 int vt_dm_message(const char *name, const char *msg, char *out, size_t sz);
