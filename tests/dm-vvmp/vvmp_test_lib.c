@@ -1065,11 +1065,12 @@ static uint64_t first_diff(const uint8_t *a, const uint8_t *b, size_t len)
 int vt_compare_dev(int fd, const uint8_t *expected, uint64_t off,
 		   size_t len, uint64_t *bad_byte)
 {
-	uint8_t *buf = vt_alloc(VT_IO_MAX);
+	uint8_t *buf;
 	size_t done = 0;
 	int rc = 0;
 
-	if (!buf)
+	if (posix_memalign((void **)&buf, 4096,
+			   len < VT_IO_MAX ? (len + 4095) & ~4095UL : VT_IO_MAX))
 		return -ENOMEM;
 	while (done < len) {
 		size_t n = len - done < VT_IO_MAX ? len - done : VT_IO_MAX;
