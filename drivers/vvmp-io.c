@@ -6,8 +6,9 @@
  * - A piece is cut at the nearest extent/chunk boundary of the legs it goes
  *   to (dm_accept_partial_bio; dm core sends the rest as a new bio).
  * - One leg: the dm clone is remapped, as dm-linear/dm-stripe do.
- * - Mirror read: one vvmp clone to one in-sync leg chosen by the read
- *   policy; a failure fails the leg and a worker retries on another leg.
+ * - Mirror read: the dm clone is remapped to one in-sync leg chosen by
+ *   the read policy; a failure fails the leg and a worker resubmits the
+ *   same bio to another leg.
  * - Mirror write/discard/write-zeroes: one vvmp clone per leg that is not
  *   failed, all submitted before ->map returns; the dm clone completes when
  *   the last one does.
@@ -108,47 +109,54 @@ static struct bio *vvmp_alloc_clone(struct vvmp_vd *vd, struct vvmp_io *io,
 
 /* ---- mirrored reads ---- */
 
-static void vvmp_read_endio(struct bio *clone);
-
-/* Read the piece from @leg; it must not cross a boundary on @leg. */
-static void vvmp_submit_read(struct vvmp_vd *vd, struct vvmp_io *io,
-			     struct bio *bio, unsigned int leg, gfp_t gfp)
+/*
+ * A mirrored read remaps dm's clone like a single-leg read (no allocation
+ * on the hot path). If it fails, ->end_io keeps it (DM_ENDIO_INCOMPLETE)
+ * and a worker restores what the lower device consumed and resubmits it to
+ * another leg, as dm-raid1 does with dm_bio_record()/dm_bio_restore().
+ */
+static void vvmp_read_record(struct vvmp_io *io, struct bio *bio)
 {
-	struct bio *clone;
-
-	io->leg = leg;
-	clone = vvmp_alloc_clone(vd, io, bio, leg, gfp, vvmp_read_endio);
-	vvmp_account_issue(vd, leg, clone);
-	submit_bio_noacct(clone);
+	io->saved_iter = bio->bi_iter;
+	io->saved_flags = bio->bi_flags;
 }
 
-static void vvmp_read_endio(struct bio *clone)
+static void vvmp_read_restore(struct vvmp_io *io, struct bio *bio)
 {
-	struct vvmp_clone *c = container_of(clone, struct vvmp_clone, bio);
-	struct vvmp_io *io = c->io;
-	struct vvmp_vd *vd = io->vd;
-	struct bio *bio = dm_bio_from_per_bio_data(io, sizeof(*io));
-	blk_status_t status = clone->bi_status;
+	bio->bi_iter = io->saved_iter;
+	bio->bi_flags = io->saved_flags;
+	/* A split below chained to this bio and left the count at zero. */
+	atomic_set(&bio->__bi_remaining, 1);
+	bio->bi_status = BLK_STS_OK;
+}
+
+static void vvmp_read_issue(struct vvmp_vd *vd, struct vvmp_io *io,
+			    struct bio *bio, unsigned int leg)
+{
+	io->leg = leg;
+	vvmp_remap(vd, bio, leg, io->vd_sector);
+	vvmp_account_issue(vd, leg, bio);
+}
+
+/* Called from ->end_io: true if the read was queued for another leg. */
+static bool vvmp_read_failed(struct vvmp_vd *vd, struct vvmp_io *io,
+			     struct bio *bio, blk_status_t status)
+{
 	unsigned long flags;
 
-	vvmp_account_done(vd, c->leg, clone, status);
-	bio_put(clone);
-	if (status && vvmp_error_fails_leg(bio, status)) {
-		io->error = status;
-		io->tried_legs |= BIT(c->leg);
-		vvmp_leg_error(vd, c->leg);
-		if (vvmp_legs_in_state(vd, VVMP_LEG_IN_SYNC) &
-		    ~io->tried_legs) {
-			/* Completion context may be atomic: retry from a worker. */
-			spin_lock_irqsave(&vd->retry_lock, flags);
-			bio_list_add(&vd->retry_reads, bio);
-			spin_unlock_irqrestore(&vd->retry_lock, flags);
-			queue_work(vd->wq, &vd->retry_work);
-			return;
-		}
-	}
-	bio->bi_status = status;
-	bio_endio(bio);
+	if (!vvmp_error_fails_leg(bio, status))
+		return false;
+	io->error = status;
+	io->tried_legs |= BIT(io->leg);
+	vvmp_leg_error(vd, io->leg);
+	if (!(vvmp_legs_in_state(vd, VVMP_LEG_IN_SYNC) & ~io->tried_legs))
+		return false;
+	/* Completion context may be atomic: resubmit from a worker. */
+	spin_lock_irqsave(&vd->retry_lock, flags);
+	bio_list_add(&vd->retry_reads, bio);
+	spin_unlock_irqrestore(&vd->retry_lock, flags);
+	queue_work(vd->wq, &vd->retry_work);
+	return true;
 }
 
 /* vvmp_map_read() cut the piece at every leg's boundaries: any leg will do. */
@@ -157,12 +165,16 @@ static void vvmp_retry_read(struct vvmp_vd *vd, struct bio *bio)
 	struct vvmp_io *io = dm_per_bio_data(bio, sizeof(*io));
 	int leg = vvmp_choose_read_leg(vd, io->tried_legs);
 
+	vvmp_read_restore(io, bio);
 	if (leg < 0) {
+		/* The legs left became unusable meanwhile. */
+		io->kind = VVMP_IO_NOTHING;
 		bio->bi_status = io->error;
 		bio_endio(bio);
 		return;
 	}
-	vvmp_submit_read(vd, io, bio, leg, GFP_NOIO);
+	vvmp_read_issue(vd, io, bio, leg);
+	submit_bio_noacct(bio);
 }
 
 /**
@@ -317,16 +329,14 @@ static int vvmp_map_read(struct vvmp_vd *vd, struct vvmp_io *io,
 
 	if (vd->nr_legs == 1) {
 		io->kind = VVMP_IO_REMAPPED;
-		io->leg = leg;
-		vvmp_remap(vd, bio, leg, io->vd_sector);
-		vvmp_account_issue(vd, leg, bio);
-		return DM_MAPIO_REMAPPED;
+	} else {
+		io->kind = VVMP_IO_MIRROR_READ;
+		io->tried_legs = 0;
+		io->error = BLK_STS_OK;
+		vvmp_read_record(io, bio);
 	}
-	io->kind = VVMP_IO_FANNED_OUT;
-	io->tried_legs = 0;
-	io->error = BLK_STS_OK;
-	vvmp_submit_read(vd, io, bio, leg, GFP_NOIO);
-	return DM_MAPIO_SUBMITTED;
+	vvmp_read_issue(vd, io, bio, leg);
+	return DM_MAPIO_REMAPPED;
 }
 
 static int vvmp_map_write(struct vvmp_vd *vd, struct vvmp_io *io,
@@ -379,17 +389,22 @@ int vvmp_map(struct dm_target *ti, struct bio *bio)
  * @bio: the dm clone
  * @error: its status; cleared when a mirror absorbs a flush failure
  *
- * Return: DM_ENDIO_DONE.
+ * Return: DM_ENDIO_INCOMPLETE for a mirrored read queued for another leg,
+ * else DM_ENDIO_DONE.
  */
 int vvmp_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error)
 {
 	struct vvmp_vd *vd = ti->private;
 	struct vvmp_io *io = dm_per_bio_data(bio, sizeof(*io));
 
-	if (io->kind != VVMP_IO_REMAPPED)
+	if (io->kind != VVMP_IO_REMAPPED && io->kind != VVMP_IO_MIRROR_READ)
 		return DM_ENDIO_DONE;
 
 	vvmp_account_done(vd, io->leg, bio, *error);
+	if (io->kind == VVMP_IO_MIRROR_READ)
+		return *error && vvmp_read_failed(vd, io, bio, *error) ?
+		       DM_ENDIO_INCOMPLETE : DM_ENDIO_DONE;
+
 	/* One leg: errors go to the client. A mirror absorbs a flush
 	 * failure of a leg it can fail.
 	 */

@@ -136,6 +136,7 @@ struct vvmp_vd {
 
 enum vvmp_io_kind {
 	VVMP_IO_REMAPPED,	/* dm clone sent straight to one leg */
+	VVMP_IO_MIRROR_READ,	/* remapped; retried on another leg */
 	VVMP_IO_FANNED_OUT,	/* completed by vvmp's own leg clones */
 	VVMP_IO_NOTHING,	/* completed in ->map without I/O */
 };
@@ -146,6 +147,8 @@ struct vvmp_io {
 	sector_t vd_sector;
 	enum vvmp_io_kind kind;
 	unsigned int leg;		/* REMAPPED and mirrored reads */
+	struct bvec_iter saved_iter;	/* mirrored reads: for a retry */
+	unsigned short saved_flags;
 	unsigned int epoch;
 	bool counted;			/* holds an epoch_writes reference */
 	unsigned long tried_legs;	/* mirrored reads: legs that failed */
@@ -155,7 +158,7 @@ struct vvmp_io {
 	blk_status_t error;		/* writes: first in-sync leg error */
 };
 
-/* A vvmp-owned clone of a dm clone, sent to one leg. */
+/* A vvmp-owned clone of a dm write, sent to one leg. */
 struct vvmp_clone {
 	struct vvmp_io *io;
 	unsigned int leg;
