@@ -60,6 +60,7 @@ struct log_entry {
 	uint64_t nr;
 	uint64_t flags;
 	uint64_t data;		/* log sector where its data starts */
+	char mark[32];		/* text of a MARK entry */
 };
 
 struct wlog {
@@ -102,6 +103,11 @@ static int parse_log(const struct vt_dev *logdev, struct wlog *w)
 		w->e[w->nr].nr = le->nr_sectors * unit;
 		w->e[w->nr].flags = le->flags;
 		w->e[w->nr].data = cur + unit;
+		w->e[w->nr].mark[0] = '\0';
+		if ((le->flags & LOG_MARK_FLAG) && le->data_len < 32) {
+			memcpy(w->e[w->nr].mark, le + 1, le->data_len);
+			w->e[w->nr].mark[le->data_len] = '\0';
+		}
 		cur += unit;
 		if (!(le->flags & LOG_DISCARD_FLAG))
 			cur += le->nr_sectors * unit;
@@ -110,11 +116,24 @@ static int parse_log(const struct vt_dev *logdev, struct wlog *w)
 	return 0;
 }
 
-static unsigned int count_flag(const struct wlog *w, uint64_t flag)
+static int mark_index(const struct wlog *w, const char *mark)
 {
-	unsigned int i, n = 0;
+	unsigned int i;
 
 	for (i = 0; i < w->nr; i++)
+		if ((w->e[i].flags & LOG_MARK_FLAG) && !strcmp(w->e[i].mark, mark))
+			return i;
+	return -1;
+}
+
+/* Entries with @flag logged between the marks "before" and "after". */
+static int count_flag_between_marks(const struct wlog *w, uint64_t flag)
+{
+	int i, n = 0, from = mark_index(w, "before"), to = mark_index(w, "after");
+
+	if (from < 0 || to < 0)
+		return -1;
+	for (i = from + 1; i < to; i++)
 		if (w->e[i].flags & flag)
 			n++;
 	return n;
@@ -207,6 +226,21 @@ FIXTURE_TEARDOWN(logged)
 	vt_end();
 }
 
+/* A log-writes mark in every log, to bracket what a test does. */
+static int mark_all(FIXTURE_DATA(logged) *self, const char *mark)
+{
+	char text[64];
+	int i, rc;
+
+	snprintf(text, sizeof(text), "mark %s", mark);
+	for (i = 0; i < NR_LW; i++) {
+		rc = vt_dm_message(self->lw[i]->name, text, NULL, 0);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 /* Tear the stack down so dm-log-writes writes out its log, then parse it. */
 static void finish_logs(struct __test_metadata *_metadata,
 			FIXTURE_DATA(logged) *self)
@@ -240,8 +274,10 @@ TEST_F(logged, preflush_reaches_every_device_of_every_leg)
 	int i;
 
 	ASSERT_EQ(0, vt_dm_message(self->name, "reset_counters", NULL, 0));
+	ASSERT_EQ(0, mark_all(self, "before"));
 	/* fdatasync on the block device issues an empty REQ_PREFLUSH bio. */
 	ASSERT_EQ(0, fdatasync(self->fd));
+	ASSERT_EQ(0, mark_all(self, "after"));
 	ASSERT_EQ(0, vt_status(self->name, &st));
 	EXPECT_LE(1ULL, st.leg[0].flushes) {
 		TH_LOG("%s", st.raw);
@@ -251,8 +287,8 @@ TEST_F(logged, preflush_reaches_every_device_of_every_leg)
 	}
 	finish_logs(_metadata, self);
 	for (i = 0; i < NR_LW; i++) {
-		EXPECT_LE(1U, count_flag(&self->w[i], LOG_FLUSH_FLAG)) {
-			TH_LOG("%s (leg %d) saw no flush among %u log entries",
+		EXPECT_LE(1, count_flag_between_marks(&self->w[i], LOG_FLUSH_FLAG)) {
+			TH_LOG("%s (leg %d) saw no flush between the marks (%u log entries)",
 			       self->lw[i]->name, i ? 1 : 0, self->w[i].nr);
 		}
 	}
@@ -268,12 +304,18 @@ TEST_F(logged, fua_write_keeps_fua_on_every_leg)
 	ASSERT_NE(NULL, b);
 	vt_pattern(a, 4096, sa * VT_SECTOR, 61);
 	vt_pattern(b, 4096, sb * VT_SECTOR, 62);
+	ASSERT_EQ(0, mark_all(self, "before"));
 	iov = (struct iovec){ a, 4096 };
 	ASSERT_EQ(4096, pwritev2(self->fd, &iov, 1, sa * VT_SECTOR, RWF_DSYNC));
 	/* This one straddles leg 1's two extents. */
 	iov = (struct iovec){ b, 4096 };
 	ASSERT_EQ(4096, pwritev2(self->fd, &iov, 1, sb * VT_SECTOR, RWF_DSYNC));
+	ASSERT_EQ(0, mark_all(self, "after"));
 	finish_logs(_metadata, self);
+	/* Two FUA writes reached leg 0 and leg 1's first device, one the second. */
+	EXPECT_LE(2, count_flag_between_marks(&self->w[0], LOG_FUA_FLAG));
+	EXPECT_LE(2, count_flag_between_marks(&self->w[1], LOG_FUA_FLAG));
+	EXPECT_LE(1, count_flag_between_marks(&self->w[2], LOG_FUA_FLAG));
 
 	got = covered_by(&self->w[0], LOG_FUA_FLAG, sa, 8, a);
 	EXPECT_EQ(sa + 8, got) {
