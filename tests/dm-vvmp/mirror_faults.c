@@ -250,9 +250,11 @@ TEST_F(mirror, last_in_sync_leg_is_never_failed_its_errors_reach_the_client)
 
 TEST_F(mirror, fail_leg_marks_leg_dead)
 {
+	char table[VT_OUT_MAX], table2[VT_OUT_MAX];
 	struct vt_status st;
 
 	ASSERT_EQ(0, make_mirror(self, 3, "1 nosync"));
+	ASSERT_EQ(0, vt_dm_table(self->name, table, sizeof(table)));
 	ASSERT_EQ(0, msg(self, "fail_leg 1"));
 	ASSERT_STATUS(st);
 	EXPECT_STREQ("ADA", st.health);
@@ -262,6 +264,9 @@ TEST_F(mirror, fail_leg_marks_leg_dead)
 	EXPECT_STREQ("DDA", st.health);
 	ASSERT_EQ(0, vd_write(self, 77, 77, 5));
 	ASSERT_EQ(0, vd_check(_metadata, self));
+	/* Health is status, not table. */
+	ASSERT_EQ(0, vt_dm_table(self->name, table2, sizeof(table2)));
+	EXPECT_STREQ(table, table2);
 }
 
 TEST_F(mirror, fail_leg_of_last_in_sync_leg_is_refused_with_ebusy)
@@ -297,7 +302,7 @@ TEST_F(mirror, fail_leg_refused_for_only_in_sync_leg_while_other_copies)
 {
 	struct vt_status st;
 
-	ASSERT_EQ(0, vt_slice_set_delay(self->s[1], COPY_DELAY_MS));
+	ASSERT_EQ(0, vt_slice_set_delay(self->s[1], 0, COPY_DELAY_MS));
 	ASSERT_EQ(0, make_mirror(self, 2, NULL));
 	ASSERT_STATUS(st);
 	ASSERT_STREQ("Aa", st.health) {
@@ -327,7 +332,7 @@ TEST_F(mirror, restore_leg_of_out_of_sync_leg_is_refused_with_einval)
 {
 	struct vt_status st;
 
-	ASSERT_EQ(0, vt_slice_set_delay(self->s[1], COPY_DELAY_MS));
+	ASSERT_EQ(0, vt_slice_set_delay(self->s[1], 0, COPY_DELAY_MS));
 	ASSERT_EQ(0, make_mirror(self, 2, NULL));
 	ASSERT_STATUS(st);
 	ASSERT_STREQ("Aa", st.health);
@@ -489,7 +494,7 @@ TEST_F_TIMEOUT(mirror, restore_leg_copies_in_full_then_leg_serves_reads, 120)
 	ASSERT_EQ(0, vd_write(self, 0, 2048, 21));
 	ASSERT_EQ(0, vd_write(self, 5000, 333, 22));
 	ASSERT_EQ(0, vd_write(self, LEN - 2048, 2048, 23));
-	ASSERT_EQ(0, vt_slice_set_delay(self->s[1], COPY_DELAY_MS));
+	ASSERT_EQ(0, vt_slice_set_delay(self->s[1], 0, COPY_DELAY_MS));
 
 	ASSERT_EQ(0, msg(self, "restore_leg 1"));
 	ASSERT_STATUS(st);
@@ -546,7 +551,7 @@ TEST_F_TIMEOUT(mirror, initial_copy_without_nosync_makes_legs_identical, 120)
 	layout_init(self, 2, NULL);
 	/* Leg 1 starts with different content. */
 	ASSERT_EQ(0, vt_leg_write(&self->l, 1, other, 0, LEN));
-	ASSERT_EQ(0, vt_slice_set_delay(self->s[1], COPY_DELAY_MS));
+	ASSERT_EQ(0, vt_slice_set_delay(self->s[1], 0, COPY_DELAY_MS));
 	{
 		char table[VT_OUT_MAX], out[VT_OUT_MAX], path[160];
 
@@ -631,7 +636,7 @@ TEST_F_TIMEOUT(mirror, writes_during_copy_are_kept_on_every_leg, 150)
 
 	ASSERT_EQ(0, make_mirror(self, 2, "1 nosync"));
 	ASSERT_EQ(0, msg(self, "fail_leg 1"));
-	ASSERT_EQ(0, vt_slice_set_delay(self->s[1], COPY_DELAY_MS / 2));
+	ASSERT_EQ(0, vt_slice_set_delay(self->s[1], 0, COPY_DELAY_MS / 2));
 	ASSERT_EQ(0, pthread_create(&th, NULL, writer_fn, &w));
 	vt_sleep_ms(100);
 	EXPECT_EQ(0, msg(self, "restore_leg 1"));
@@ -668,8 +673,8 @@ TEST_F_TIMEOUT(mirror, restore_during_copy_restarts_copy_for_both_legs, 150)
 	ASSERT_EQ(0, msg(self, "fail_leg 1"));
 	ASSERT_EQ(0, msg(self, "fail_leg 2"));
 	ASSERT_EQ(0, vd_write(self, 0, LEN, 31));
-	ASSERT_EQ(0, vt_slice_set_delay(self->s[1], COPY_DELAY_MS));
-	ASSERT_EQ(0, vt_slice_set_delay(self->s[2], COPY_DELAY_MS));
+	ASSERT_EQ(0, vt_slice_set_delay(self->s[1], 0, COPY_DELAY_MS));
+	ASSERT_EQ(0, vt_slice_set_delay(self->s[2], 0, COPY_DELAY_MS));
 	ASSERT_EQ(0, msg(self, "restore_leg 1"));
 	vt_sleep_ms(300);
 	ASSERT_STATUS(st);
@@ -701,7 +706,7 @@ TEST_F_TIMEOUT(mirror, suspend_pauses_copy_and_resume_continues_it, 120)
 	ASSERT_EQ(0, make_mirror(self, 2, "1 nosync"));
 	ASSERT_EQ(0, msg(self, "fail_leg 1"));
 	ASSERT_EQ(0, vd_write(self, 0, LEN, 41));
-	ASSERT_EQ(0, vt_slice_set_delay(self->s[1], COPY_DELAY_MS));
+	ASSERT_EQ(0, vt_slice_set_delay(self->s[1], 0, COPY_DELAY_MS));
 	ASSERT_EQ(0, msg(self, "restore_leg 1"));
 	ASSERT_EQ(0, vt_dm_suspend(self->name, true));
 	ASSERT_STATUS(st);
@@ -719,6 +724,220 @@ TEST_F_TIMEOUT(mirror, suspend_pauses_copy_and_resume_continues_it, 120)
 	ASSERT_EQ(0, vt_slice_set_linear(self->s[1]));
 	EXPECT_EQ(0, leg_equals(self, 1, self->image, &bad)) {
 		TH_LOG("leg 1 differs at VD sector %llu", (unsigned long long)bad);
+	}
+}
+
+
+TEST_F_TIMEOUT(mirror, writes_reach_out_of_sync_leg_before_the_copy_does, 120)
+{
+	struct vt_status st;
+	uint64_t bad = 0;
+
+	ASSERT_EQ(0, make_mirror(self, 2, "1 nosync"));
+	ASSERT_EQ(0, msg(self, "fail_leg 1"));
+	ASSERT_EQ(0, vt_slice_set_delay(self->s[1], 0, COPY_DELAY_MS));
+	ASSERT_EQ(0, msg(self, "restore_leg 1"));
+	/* The last window is copied last. */
+	ASSERT_EQ(0, vd_write(self, LEN - 64, 64, 51));
+	ASSERT_STATUS(st);
+	EXPECT_STREQ("Aa", st.health);
+	EXPECT_GT(LEN - 2048, st.synced) {
+		TH_LOG("copy already reached the last window: %s", st.raw);
+	}
+	EXPECT_EQ(0, vt_leg_compare(&self->l, 1, self->image, LEN - 64, 64, &bad)) {
+		TH_LOG("out-of-sync leg missed a write at VD sector %llu",
+		       (unsigned long long)bad);
+	}
+	ASSERT_EQ(0, vt_wait_health(self->name, "AA", 60, &st)) {
+		TH_LOG("%s", st.raw);
+	}
+	ASSERT_EQ(0, vt_slice_set_linear(self->s[1]));
+	EXPECT_EQ(0, leg_equals(self, 1, self->image, &bad));
+}
+
+TEST_F_TIMEOUT(mirror, copy_write_error_fails_the_leg_being_copied, 120)
+{
+	struct vt_status st;
+	uint64_t bad = 0;
+
+	ASSERT_EQ(0, make_mirror(self, 2, "1 nosync"));
+	ASSERT_EQ(0, msg(self, "fail_leg 1"));
+	ASSERT_EQ(0, vd_write(self, 3000, 1000, 52));
+	ASSERT_EQ(0, vt_slice_set_delay(self->s[1], 0, COPY_DELAY_MS));
+	ASSERT_EQ(0, msg(self, "restore_leg 1"));
+	ASSERT_STATUS(st);
+	ASSERT_STREQ("Aa", st.health);
+	ASSERT_EQ(0, vt_slice_set_error(self->s[1]));
+	EXPECT_EQ(0, vt_wait_health(self->name, "AD", 30, &st)) {
+		TH_LOG("copy write error did not fail leg 1: %s", st.raw);
+	}
+	/* No copy pending any more. */
+	EXPECT_EQ(LEN, st.synced);
+	ASSERT_EQ(0, vd_check(_metadata, self));
+	/* The disk is back: a new restore copies it in full. */
+	ASSERT_EQ(0, vt_slice_set_linear(self->s[1]));
+	ASSERT_EQ(0, msg(self, "restore_leg 1"));
+	ASSERT_EQ(0, vt_wait_health(self->name, "AA", 60, &st)) {
+		TH_LOG("%s", st.raw);
+	}
+	EXPECT_EQ(0, leg_equals(self, 1, self->image, &bad)) {
+		TH_LOG("leg 1 differs at VD sector %llu", (unsigned long long)bad);
+	}
+}
+
+TEST_F_TIMEOUT(mirror, copy_read_error_never_fails_the_last_in_sync_leg, 120)
+{
+	struct vt_status st;
+	int i;
+
+	ASSERT_EQ(0, make_mirror(self, 2, "1 nosync"));
+	ASSERT_EQ(0, msg(self, "fail_leg 1"));
+	ASSERT_EQ(0, vt_slice_set_delay(self->s[1], 0, COPY_DELAY_MS));
+	ASSERT_EQ(0, msg(self, "restore_leg 1"));
+	ASSERT_STATUS(st);
+	ASSERT_STREQ("Aa", st.health);
+	ASSERT_EQ(0, vt_slice_set_error(self->s[0]));
+	for (i = 0; i < 20; i++) {
+		ASSERT_STATUS(st);
+		ASSERT_EQ('A', st.health[0]) {
+			TH_LOG("last in-sync leg failed by a copy read: %s", st.raw);
+		}
+		vt_sleep_ms(100);
+	}
+	ASSERT_EQ(0, vt_slice_set_linear(self->s[0]));
+	ASSERT_EQ(0, vd_check(_metadata, self));
+}
+
+struct bg_write {
+	FIXTURE_DATA(mirror) *self;
+	int rc;
+};
+
+static void *bg_write_fn(void *arg)
+{
+	struct bg_write *b = arg;
+
+	b->rc = vd_write(b->self, 0, 8, 53);
+	return NULL;
+}
+
+TEST_F_TIMEOUT(mirror, reset_counters_keeps_in_flight, 60)
+{
+	struct bg_write b = { .self = self };
+	struct vt_status st;
+	pthread_t th;
+	int i;
+
+	ASSERT_EQ(0, make_mirror(self, 2, "1 nosync"));
+	ASSERT_EQ(0, vt_slice_set_delay(self->s[1], 0, 2000));
+	ASSERT_EQ(0, pthread_create(&th, NULL, bg_write_fn, &b));
+	for (i = 0; i < 100; i++) {
+		ASSERT_STATUS(st);
+		if (st.leg[1].in_flight)
+			break;
+		vt_sleep_ms(10);
+	}
+	EXPECT_EQ(1ULL, st.leg[1].in_flight) {
+		TH_LOG("%s", st.raw);
+	}
+	EXPECT_EQ(0, msg(self, "reset_counters"));
+	ASSERT_STATUS(st);
+	EXPECT_EQ(1ULL, st.leg[1].in_flight) {
+		TH_LOG("in_flight was reset: %s", st.raw);
+	}
+	EXPECT_EQ(0ULL, st.leg[1].writes);
+	pthread_join(th, NULL);
+	EXPECT_EQ(0, b.rc);
+	ASSERT_STATUS(st);
+	EXPECT_EQ(0ULL, st.leg[0].in_flight);
+	EXPECT_EQ(0ULL, st.leg[1].in_flight);
+}
+
+struct reader {
+	FIXTURE_DATA(mirror) *self;
+	uint64_t seed;
+	uint64_t until_ms;
+	int rc;
+	unsigned int reads;
+};
+
+static void *reader_fn(void *arg)
+{
+	struct reader *r = arg;
+	uint8_t *buf = vt_alloc(4096);
+
+	if (!buf) {
+		r->rc = -ENOMEM;
+		return NULL;
+	}
+	while (vt_now_ms() < r->until_ms) {
+		uint64_t off = (rnd(&r->seed) % (LEN / 8)) * 4096;
+
+		r->rc = vt_pread_all(r->self->fd, buf, 4096, off);
+		if (r->rc)
+			break;
+		if (memcmp(buf, r->self->image + off, 4096)) {
+			r->rc = -EILSEQ;
+			break;
+		}
+		r->reads++;
+	}
+	free(buf);
+	return NULL;
+}
+
+/* 4 readers for 2 s while leg 1 answers every read 150 ms late. */
+static void run_readers(struct __test_metadata *_metadata,
+			FIXTURE_DATA(mirror) *self, struct vt_status *st)
+{
+	struct reader r[4];
+	pthread_t th[4];
+	uint64_t until = vt_now_ms() + 2000;
+	int i;
+
+	ASSERT_EQ(0, vt_slice_set_delay(self->s[1], 150, 0));
+	ASSERT_EQ(0, msg(self, "reset_counters"));
+	for (i = 0; i < 4; i++) {
+		r[i] = (struct reader){ .self = self, .seed = 77 + i,
+					.until_ms = until };
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, reader_fn, &r[i]));
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		EXPECT_EQ(0, r[i].rc);
+	}
+	ASSERT_EQ(0, vt_status(self->name, st)) {
+		TH_LOG("%s", st->raw);
+	}
+	TH_LOG("%s: leg 0 %llu reads, leg 1 %llu reads", st->policy,
+	       (unsigned long long)st->leg[0].reads,
+	       (unsigned long long)st->leg[1].reads);
+}
+
+TEST_F_TIMEOUT(mirror, least_pending_sends_reads_to_the_less_busy_leg, 60)
+{
+	struct vt_status st;
+
+	ASSERT_EQ(0, make_mirror(self, 2, "1 nosync"));
+	run_readers(_metadata, self, &st);
+	EXPECT_STREQ("least-pending", st.policy);
+	EXPECT_LE(3 * st.leg[1].reads + 3, st.leg[0].reads) {
+		TH_LOG("slow leg got a fair share: %s", st.raw);
+	}
+}
+
+TEST_F_TIMEOUT(mirror, round_robin_alternates_reads_whatever_the_load, 60)
+{
+	struct vt_status st;
+	uint64_t a, b;
+
+	ASSERT_EQ(0, make_mirror(self, 2, "3 nosync read_policy round-robin"));
+	run_readers(_metadata, self, &st);
+	a = st.leg[0].reads;
+	b = st.leg[1].reads;
+	EXPECT_LE(4ULL, b);
+	EXPECT_GE(6ULL, a > b ? a - b : b - a) {
+		TH_LOG("round-robin is not alternating: %s", st.raw);
 	}
 }
 

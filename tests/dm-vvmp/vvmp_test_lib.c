@@ -710,13 +710,14 @@ int vt_slice_set_linear(const struct vt_dev *s)
 	return vt_dm_reload(s->name, table);
 }
 
-int vt_slice_set_delay(const struct vt_dev *s, unsigned int write_ms)
+int vt_slice_set_delay(const struct vt_dev *s, unsigned int read_ms,
+		       unsigned int write_ms)
 {
 	char table[512];
 
-	snprintf(table, sizeof(table), "0 %llu delay %s %llu 0 %s %llu %u",
+	snprintf(table, sizeof(table), "0 %llu delay %s %llu %u %s %llu %u",
 		 (unsigned long long)s->sectors, s->under,
-		 (unsigned long long)s->under_off, s->under,
+		 (unsigned long long)s->under_off, read_ms, s->under,
 		 (unsigned long long)s->under_off, write_ms);
 	return vt_dm_reload(s->name, table);
 }

@@ -48,7 +48,8 @@ struct vt_dev *vt_nullb(unsigned int size_mb, unsigned int cache_mb,
 			bool discard);
 int vt_slice_set_error(const struct vt_dev *slice);
 int vt_slice_set_linear(const struct vt_dev *slice);
-int vt_slice_set_delay(const struct vt_dev *slice, unsigned int write_ms);
+int vt_slice_set_delay(const struct vt_dev *slice, unsigned int read_ms,
+		       unsigned int write_ms);
 
 /*
  * Device-mapper operations (ioctls); names are remembered for cleanup.
