@@ -941,4 +941,30 @@ TEST_F_TIMEOUT(mirror, round_robin_alternates_reads_whatever_the_load, 60)
 	}
 }
 
+
+TEST_F(mirror, readahead_failure_does_not_fail_a_leg)
+{
+	struct vt_status st;
+	char path[160];
+	int fd;
+
+	ASSERT_EQ(0, make_mirror(self, 2, "3 nosync read_policy round-robin"));
+	ASSERT_EQ(0, vt_slice_set_error(self->s[1]));
+	ASSERT_EQ(0, msg(self, "reset_counters"));
+	/* WILLNEED on a buffered fd issues REQ_RAHEAD bios only. */
+	snprintf(path, sizeof(path), "/dev/mapper/%s", self->name);
+	fd = open(path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, posix_fadvise(fd, 0, LEN * VT_SECTOR, POSIX_FADV_WILLNEED));
+	vt_sleep_ms(1000);
+	close(fd);
+	ASSERT_STATUS(st);
+	ASSERT_LT(0ULL, st.leg[1].reads) {
+		TH_LOG("no readahead reached leg 1, nothing tested: %s", st.raw);
+	}
+	EXPECT_STREQ("AA", st.health) {
+		TH_LOG("a readahead error failed a leg: %s", st.raw);
+	}
+}
+
 TEST_HARNESS_MAIN

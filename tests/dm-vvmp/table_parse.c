@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "vvmp_test_lib.h"
@@ -549,6 +551,140 @@ TEST_F(table, dmsetup_create_refused_leaves_nothing)
 	}
 	ASSERT_EQ(0, vt_run(out, sizeof(out), "dmsetup ls"));
 	EXPECT_EQ(NULL, strstr(out, name));
+}
+
+/* ---- IMA measurement ---------------------------------------------------- */
+
+#define IMA_DIR "/sys/kernel/security/ima"
+
+/* Measure device-mapper critical data; possible once per boot. */
+static int ima_policy_ready(void)
+{
+	static const char rule[] =
+		"measure func=CRITICAL_DATA label=device-mapper template=ima-buf\n";
+	int fd;
+
+	if (access(IMA_DIR, F_OK))
+		vt_run(NULL, 0, "mount -t securityfs securityfs /sys/kernel/security");
+	if (access(IMA_DIR "/ascii_runtime_measurements", R_OK))
+		return -ENOENT;
+	fd = open(IMA_DIR "/policy", O_WRONLY);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;	/* already loaded */
+	if (write(fd, rule, sizeof(rule) - 1) != (ssize_t)sizeof(rule) - 1) {
+		close(fd);
+		return -errno;
+	}
+	close(fd);
+	return 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/*
+ * The vvmp target's part of the last dm_table_load measurement of a device
+ * whose table names @needle, "target_name=vvmp,...;" without the ';'.
+ */
+static int ima_target_record(const char *needle, char *out, size_t sz)
+{
+	FILE *f = fopen(IMA_DIR "/ascii_runtime_measurements", "r");
+	static char line[65536], buf[32768];
+	int found = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char *hex = strstr(line, " dm_table_load ");
+		size_t n = 0;
+		char *rec, *end;
+
+		if (!hex)
+			continue;
+		for (hex += 15; hexval(hex[0]) >= 0 && hexval(hex[1]) >= 0 &&
+		     n + 1 < sizeof(buf); hex += 2)
+			buf[n++] = hexval(hex[0]) << 4 | hexval(hex[1]);
+		buf[n] = '\0';
+		rec = strstr(buf, "target_name=vvmp,");
+		if (!rec || !strstr(rec, needle))
+			continue;
+		end = strchr(rec, ';');
+		if (end)
+			*end = '\0';
+		snprintf(out, sz, "%s", rec);
+		found = 0;
+	}
+	fclose(f);
+	return found;
+}
+
+static bool has_pair(const char *rec, const char *key, const char *val)
+{
+	char want[256];
+	size_t len;
+	const char *p = rec;
+
+	len = snprintf(want, sizeof(want), "%s=%s", key, val);
+	while ((p = strstr(p, want))) {
+		if ((p == rec || p[-1] == ',') && (p[len] == ',' || !p[len]))
+			return true;
+		p++;
+	}
+	return false;
+}
+
+TEST_F(table, ima_measurement_names_layout_legs_and_extents)
+{
+	const char *name = vt_new_name("ima");
+	char input[512], out[VT_OUT_MAX], rec[8192], needle[64];
+	int rc = ima_policy_ready();
+
+	if (rc)
+		SKIP(return, "no IMA policy for device-mapper critical data (%s)",
+		     strerror(-rc));
+	ASSERT_EQ(0, vt_expand("0 4096 vvmp striped 128 2 1 $0 0 4096 "
+			       "2 $1 0 2048 $2 1024 2048 3 nosync read_policy round-robin",
+			       input, sizeof(input), self->d, NR_SLICES));
+	ASSERT_EQ(0, vt_dm_create(name, input, out, sizeof(out))) {
+		TH_LOG("%s", out);
+	}
+	snprintf(needle, sizeof(needle), "leg1_ext1_device=%s,", self->d[2]->majmin);
+	rc = ima_target_record(needle, rec, sizeof(rec));
+	if (rc == -ENOENT && !vt_run(NULL, 0, "grep -q dm_table_load "
+				     IMA_DIR "/ascii_runtime_measurements"))
+		SKIP(return, "IMA does not measure device-mapper tables here");
+	ASSERT_EQ(0, rc) {
+		TH_LOG("no vvmp record in the dm_table_load measurements");
+	}
+	EXPECT_EQ(0, strncmp(rec, "target_name=vvmp,target_version=",
+			     strlen("target_name=vvmp,target_version="))) {
+		TH_LOG("%s", rec);
+	}
+	TH_LOG("%s", rec);
+	EXPECT_TRUE(has_pair(rec, "layout", "striped"));
+	EXPECT_TRUE(has_pair(rec, "chunk_sectors", "128"));
+	EXPECT_TRUE(has_pair(rec, "legs", "2"));
+	EXPECT_TRUE(has_pair(rec, "read_policy", "round-robin"));
+	EXPECT_TRUE(has_pair(rec, "nosync", "y"));
+	EXPECT_TRUE(has_pair(rec, "leg0_health", "A"));
+	EXPECT_TRUE(has_pair(rec, "leg0_extents", "1"));
+	EXPECT_TRUE(has_pair(rec, "leg0_ext0_device", self->d[0]->majmin));
+	EXPECT_TRUE(has_pair(rec, "leg0_ext0_offset", "0"));
+	EXPECT_TRUE(has_pair(rec, "leg0_ext0_length", "4096"));
+	EXPECT_TRUE(has_pair(rec, "leg1_health", "A"));
+	EXPECT_TRUE(has_pair(rec, "leg1_extents", "2"));
+	EXPECT_TRUE(has_pair(rec, "leg1_ext0_device", self->d[1]->majmin));
+	EXPECT_TRUE(has_pair(rec, "leg1_ext0_offset", "0"));
+	EXPECT_TRUE(has_pair(rec, "leg1_ext0_length", "2048"));
+	EXPECT_TRUE(has_pair(rec, "leg1_ext1_device", self->d[2]->majmin));
+	EXPECT_TRUE(has_pair(rec, "leg1_ext1_offset", "1024"));
+	EXPECT_TRUE(has_pair(rec, "leg1_ext1_length", "2048"));
 }
 
 TEST_HARNESS_MAIN
