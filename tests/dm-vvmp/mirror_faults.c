@@ -667,7 +667,8 @@ TEST_F_TIMEOUT(mirror, writes_during_copy_are_kept_on_every_leg, 150)
 TEST_F_TIMEOUT(mirror, restore_during_copy_restarts_copy_for_both_legs, 150)
 {
 	struct vt_status st;
-	uint64_t bad = 0;
+	uint64_t bad = 0, progress;
+	int i;
 
 	ASSERT_EQ(0, make_mirror(self, 3, "1 nosync"));
 	ASSERT_EQ(0, msg(self, "fail_leg 1"));
@@ -676,14 +677,24 @@ TEST_F_TIMEOUT(mirror, restore_during_copy_restarts_copy_for_both_legs, 150)
 	ASSERT_EQ(0, vt_slice_set_delay(self->s[1], 0, COPY_DELAY_MS));
 	ASSERT_EQ(0, vt_slice_set_delay(self->s[2], 0, COPY_DELAY_MS));
 	ASSERT_EQ(0, msg(self, "restore_leg 1"));
-	vt_sleep_ms(300);
-	ASSERT_STATUS(st);
+	/* Let the copy onto leg 1 make progress first. */
+	for (i = 0; i < 200; i++) {
+		ASSERT_STATUS(st);
+		if (st.synced > 0 || strcmp(st.health, "AaD"))
+			break;
+		vt_sleep_ms(25);
+	}
 	ASSERT_STREQ("AaD", st.health) {
 		TH_LOG("copy not observable: %s", st.raw);
 	}
+	ASSERT_LT(0ULL, st.synced);
+	progress = st.synced;
 	ASSERT_EQ(0, msg(self, "restore_leg 2"));
 	ASSERT_STATUS(st);
 	EXPECT_STREQ("Aaa", st.health);
+	EXPECT_GT(progress, st.synced) {
+		TH_LOG("copy did not restart from the beginning: %s", st.raw);
+	}
 	ASSERT_EQ(0, vt_wait_health(self->name, "AAA", 90, &st)) {
 		TH_LOG("copy did not finish: %s", st.raw);
 	}
@@ -965,6 +976,28 @@ TEST_F(mirror, readahead_failure_does_not_fail_a_leg)
 	EXPECT_STREQ("AA", st.health) {
 		TH_LOG("a readahead error failed a leg: %s", st.raw);
 	}
+}
+
+
+TEST_F_TIMEOUT(mirror, write_only_an_out_of_sync_leg_took_fails, 120)
+{
+	uint8_t *buf = vt_alloc(4096);
+	struct vt_status st;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, vt_slice_set_delay(self->s[1], 0, COPY_DELAY_MS));
+	ASSERT_EQ(0, make_mirror(self, 2, NULL));
+	ASSERT_STATUS(st);
+	ASSERT_STREQ("Aa", st.health);
+	ASSERT_EQ(0, vt_slice_set_error(self->s[0]));
+	/* Leg 1 may write it, but leg 1 is not in sync. */
+	EXPECT_EQ(-EIO, vt_pwrite_all(self->fd, buf, 4096, (LEN - 8) * VT_SECTOR));
+	ASSERT_STATUS(st);
+	EXPECT_EQ('A', st.health[0]) {
+		TH_LOG("last in-sync leg failed: %s", st.raw);
+	}
+	ASSERT_EQ(0, vt_slice_set_linear(self->s[0]));
+	free(buf);
 }
 
 TEST_HARNESS_MAIN
