@@ -1000,4 +1000,29 @@ TEST_F_TIMEOUT(mirror, write_only_an_out_of_sync_leg_took_fails, 120)
 	free(buf);
 }
 
+
+TEST_F(mirror, dmsetup_message_reports_refusal)
+{
+	char out[VT_OUT_MAX];
+	struct vt_status st;
+
+	ASSERT_EQ(0, make_mirror(self, 2, "1 nosync"));
+	ASSERT_EQ(0, vt_run(out, sizeof(out), "dmsetup message %s 0 fail_leg 1",
+			    self->name)) {
+		TH_LOG("%s", out);
+	}
+	EXPECT_NE(0, vt_run(out, sizeof(out), "dmsetup message %s 0 fail_leg 0",
+			    self->name));
+	EXPECT_NE(NULL, strstr(out, "Device or resource busy")) {
+		TH_LOG("dmsetup said: %s", out);
+	}
+	EXPECT_NE(0, vt_run(out, sizeof(out), "dmsetup message %s 0 restore_leg 0",
+			    self->name));
+	EXPECT_NE(NULL, strstr(out, "Invalid argument")) {
+		TH_LOG("dmsetup said: %s", out);
+	}
+	ASSERT_STATUS(st);
+	EXPECT_STREQ("AD", st.health);
+}
+
 TEST_HARNESS_MAIN

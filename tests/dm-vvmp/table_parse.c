@@ -265,6 +265,9 @@ TEST_F(table, zero_feature_args_accepted)
 	}
 	ASSERT_EQ(0, vt_status(name, &st));
 	EXPECT_STREQ("least-pending", st.policy);
+	/* How "0" prints back is not specified; show it. */
+	ASSERT_EQ(0, vt_dm_table(name, out, sizeof(out)));
+	TH_LOG("table: %s", out);
 }
 
 /* ---- bad forms -------------------------------------------------------- */
