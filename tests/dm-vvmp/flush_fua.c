@@ -226,6 +226,27 @@ FIXTURE_TEARDOWN(logged)
 	vt_end();
 }
 
+/* Flush requests the disk completed: field 15 of /sys/block/<disk>/stat. */
+static long long disk_flushes(const struct vt_dev *d)
+{
+	char path[256], buf[512];
+	unsigned long long f[17];
+	FILE *fp;
+	int n;
+
+	snprintf(path, sizeof(path), "/sys/block/%s/stat", strrchr(d->path, '/') + 1);
+	fp = fopen(path, "r");
+	if (!fp)
+		return -1;
+	n = fgets(buf, sizeof(buf), fp) ? sscanf(buf,
+		"%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu "
+		"%llu %llu %llu %llu %llu %llu",
+		&f[0], &f[1], &f[2], &f[3], &f[4], &f[5], &f[6], &f[7], &f[8],
+		&f[9], &f[10], &f[11], &f[12], &f[13], &f[14], &f[15], &f[16]) : 0;
+	fclose(fp);
+	return n == 17 ? (long long)f[15] : -1;
+}
+
 /* A log-writes mark in every log, to bracket what a test does. */
 static int mark_all(FIXTURE_DATA(logged) *self, const char *mark)
 {
@@ -273,11 +294,23 @@ TEST_F(logged, preflush_reaches_every_device_of_every_leg)
 	struct vt_status st;
 	int i;
 
+	long long before[NR_LW];
+
+	for (i = 0; i < NR_LW; i++) {
+		before[i] = disk_flushes(self->nb[i]);
+		ASSERT_LE(0, before[i]);
+	}
 	ASSERT_EQ(0, vt_dm_message(self->name, "reset_counters", NULL, 0));
 	ASSERT_EQ(0, mark_all(self, "before"));
 	/* fdatasync on the block device issues an empty REQ_PREFLUSH bio. */
 	ASSERT_EQ(0, fdatasync(self->fd));
 	ASSERT_EQ(0, mark_all(self, "after"));
+	/* The disks under the logs completed a flush each, too. */
+	for (i = 0; i < NR_LW; i++) {
+		EXPECT_LT(before[i], disk_flushes(self->nb[i])) {
+			TH_LOG("%s completed no flush", self->nb[i]->path);
+		}
+	}
 	ASSERT_EQ(0, vt_status(self->name, &st));
 	EXPECT_LE(1ULL, st.leg[0].flushes) {
 		TH_LOG("%s", st.raw);
