@@ -270,12 +270,13 @@ static int vvmp_parse_features(struct vvmp_vd *vd, struct dm_arg_set *as)
 		ti->error = "Invalid number of feature arguments";
 		return -EINVAL;
 	}
+	vd->feature_count_given = true;
 	while (count) {
 		word = dm_shift_arg(as);
 		count--;
-		if (!strcasecmp(word, VVMP_FEATURE_NOSYNC_NAME)) {
+		if (!strcmp(word, VVMP_FEATURE_NOSYNC_NAME)) {
 			r = vvmp_add_feature(vd, VVMP_FEATURE_NOSYNC);
-		} else if (!strcasecmp(word, VVMP_FEATURE_READ_POLICY_NAME)) {
+		} else if (!strcmp(word, VVMP_FEATURE_READ_POLICY_NAME)) {
 			r = vvmp_add_feature(vd, VVMP_FEATURE_READ_POLICY);
 			if (r)
 				return r;
@@ -427,7 +428,7 @@ unsigned int vvmp_emit_table(struct vvmp_vd *vd, char *result,
 	}
 	for (i = 0; i < vd->nr_features; i++)
 		words += vd->features[i] == VVMP_FEATURE_READ_POLICY ? 2 : 1;
-	if (words)
+	if (words || vd->feature_count_given)
 		DMEMIT(" %u", words);
 	for (i = 0; i < vd->nr_features; i++) {
 		if (vd->features[i] == VVMP_FEATURE_NOSYNC)

@@ -287,7 +287,7 @@ static int vvmp_message(struct dm_target *ti, unsigned int argc, char **argv,
 	unsigned int leg;
 	int r;
 
-	if (!strcasecmp(argv[0], VVMP_MSG_FAIL_LEG)) {
+	if (!strcmp(argv[0], VVMP_MSG_FAIL_LEG)) {
 		r = vvmp_message_leg(vd, argc, argv, &leg);
 		if (r)
 			return r;
@@ -297,7 +297,7 @@ static int vvmp_message(struct dm_target *ti, unsigned int argc, char **argv,
 			      name, leg);
 		return r;
 	}
-	if (!strcasecmp(argv[0], VVMP_MSG_RESTORE_LEG)) {
+	if (!strcmp(argv[0], VVMP_MSG_RESTORE_LEG)) {
 		r = vvmp_message_leg(vd, argc, argv, &leg);
 		if (r)
 			return r;
@@ -307,13 +307,13 @@ static int vvmp_message(struct dm_target *ti, unsigned int argc, char **argv,
 			      name, leg);
 		return r;
 	}
-	if (!strcasecmp(argv[0], VVMP_MSG_READ_POLICY))
+	if (!strcmp(argv[0], VVMP_MSG_READ_POLICY))
 		return vvmp_set_read_policy(vd, argc, argv);
-	if (!strcasecmp(argv[0], VVMP_MSG_RESET_COUNTERS) && argc == 1) {
+	if (!strcmp(argv[0], VVMP_MSG_RESET_COUNTERS) && argc == 1) {
 		vvmp_reset_counters(vd);
 		return 0;
 	}
-	DMERR("%s: unknown message: %s", name, argv[0]);
+	DMERR("%s: %s: unknown message", name, argv[0]);
 	return -EINVAL;
 }
 

@@ -114,6 +114,7 @@ struct vvmp_vd {
 	struct vvmp_leg legs[VVMP_MAX_LEGS];
 
 	enum vvmp_read_policy read_policy;
+	bool feature_count_given;	/* even "0": TABLE echoes it */
 	unsigned int nr_features;
 	enum vvmp_feature features[VVMP_NR_FEATURES];	/* in table order */
 	atomic_t read_rotor;

@@ -380,24 +380,32 @@ TEST_F(mirror, bad_messages_are_refused_and_change_nothing)
 
 /*
  * "A refused message ... logs the reason as
- * device-mapper: vvmp: <message>: <reason>".
+ * device-mapper: vvmp: <dev>: <verb>: <reason>".
  */
 TEST_F(mirror, refused_message_logs_reason_in_documented_form)
 {
 	static char log[65536];
-	char want1[128], want2[128];
+	char majmin[32], want[160];
 	int kmsg;
 
 	ASSERT_EQ(0, make_mirror(self, 2, "1 nosync"));
+	ASSERT_EQ(0, vt_dm_majmin(self->name, majmin, sizeof(majmin)));
 	kmsg = vt_kmsg_mark();
 	EXPECT_EQ(EINVAL, msg(self, "restore_leg 1"));
+	EXPECT_EQ(0, msg(self, "fail_leg 1"));
+	EXPECT_EQ(EBUSY, msg(self, "fail_leg 0"));
 	ASSERT_EQ(0, vt_kmsg_collect(kmsg, log, sizeof(log)));
-	/* <message> read as the whole message, or as its first word. */
-	snprintf(want1, sizeof(want1), "device-mapper: vvmp: restore_leg 1: ");
-	snprintf(want2, sizeof(want2), "device-mapper: vvmp: restore_leg: ");
-	EXPECT_TRUE(vt_log_has_prefix(log, want1) ||
-		    vt_log_has_prefix(log, want2)) {
-		TH_LOG("kernel log:\n%s", log);
+	snprintf(want, sizeof(want),
+		 "device-mapper: vvmp: %s: restore_leg: leg 1 is not failed",
+		 majmin);
+	EXPECT_TRUE(vt_log_has_line(log, want)) {
+		TH_LOG("want '%s'; kernel log:\n%s", want, log);
+	}
+	snprintf(want, sizeof(want),
+		 "device-mapper: vvmp: %s: fail_leg: leg 0 is the last in-sync leg",
+		 majmin);
+	EXPECT_TRUE(vt_log_has_line(log, want)) {
+		TH_LOG("want '%s'; kernel log:\n%s", want, log);
 	}
 }
 

@@ -903,8 +903,14 @@ static bool match_substr(const char *line, size_t len, const void *arg)
 	return memmem(line, len, arg, strlen(arg)) != NULL;
 }
 
+struct table_error {
+	const char *message;
+	const char *errname;
+};
+
 static bool match_table_error(const char *line, size_t len, const void *arg)
 {
+	const struct table_error *te = arg;
 	static const char head[] = "device-mapper: table: ";
 	char want[512];
 	const char *p = line, *end = line + len;
@@ -921,7 +927,8 @@ static bool match_table_error(const char *line, size_t len, const void *arg)
 		digits++;
 	if (!digits)
 		return false;
-	snprintf(want, sizeof(want), ": vvmp: %s (-EINVAL)", (const char *)arg);
+	snprintf(want, sizeof(want), ": vvmp: %s (-%s)", te->message,
+		 te->errname);
 	return (size_t)(end - p) == strlen(want) && !memcmp(p, want, end - p);
 }
 
@@ -935,9 +942,12 @@ bool vt_log_has_prefix(const char *log, const char *prefix)
 	return each_line(log, match_prefix, prefix, NULL);
 }
 
-bool vt_log_has_table_error(const char *log, const char *message)
+bool vt_log_has_table_error(const char *log, const char *message,
+			    const char *errname)
 {
-	return each_line(log, match_table_error, message, NULL);
+	struct table_error te = { message, errname };
+
+	return each_line(log, match_table_error, &te, NULL);
 }
 
 int vt_log_count_matching(const char *log, const char *needle)

@@ -81,7 +81,9 @@ int vt_kmsg_mark(void);
 int vt_kmsg_collect(int fd, char *buf, size_t sz);
 bool vt_log_has_line(const char *log, const char *line);
 bool vt_log_has_prefix(const char *log, const char *prefix);
-bool vt_log_has_table_error(const char *log, const char *message);
+/* "device-mapper: table: <dev>: vvmp: <message> (-<errname>)" */
+bool vt_log_has_table_error(const char *log, const char *message,
+			    const char *errname);
 int vt_log_count_matching(const char *log, const char *needle);
 
 /* Patterned data and O_DIRECT I/O. */
