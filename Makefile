@@ -6,7 +6,8 @@
 #   make module [KVER=...]  dm-vvmp.ko for one kernel -> build/<kver>/dm-vvmp.ko
 #   make modules-all        the module for every installed 6.1/6.12 kernel
 #   make install [KVER=...] module into /lib/modules/<kver>/updates (+ depmod),
-#                           sources + dkms.conf into /usr/src/dm-vvmp-<version>
+#                           sources + dkms.conf into /usr/src/dm-vvmp-<version>,
+#                           registered with dkms (rebuilt on kernel upgrades)
 #   make uninstall          undo make install for KVER
 #   make check [KVERS=...]  setup-host, build, host unit tests, then the guest
 #                           suite on each kernel (default: newest 6.1 and 6.12);
@@ -102,9 +103,21 @@ install: module
 	rm -rf $(DKMS_SRC)
 	mkdir -p $(DKMS_SRC)
 	cp -a Kbuild drivers include dkms.conf $(DKMS_SRC)/
-	@echo "installed dm-vvmp $(VERSION) for $(KVER); for other kernels: dkms install dm-vvmp/$(VERSION)"
+	@# Registered with dkms, the module is rebuilt for every new kernel.
+	@if [ -z "$(DESTDIR)" ] && command -v dkms >/dev/null; then \
+		dkms status -m dm-vvmp -v $(VERSION) | grep -q . || \
+			dkms add -m dm-vvmp -v $(VERSION); \
+		echo "dm-vvmp $(VERSION) registered with dkms: rebuilt on kernel upgrades"; \
+	else \
+		echo "dkms not installed: run 'dkms add -m dm-vvmp -v $(VERSION)' to rebuild on kernel upgrades"; \
+	fi
+	@echo "installed dm-vvmp $(VERSION) for $(KVER)"
 
 uninstall:
+	@if [ -z "$(DESTDIR)" ] && command -v dkms >/dev/null && \
+	    dkms status -m dm-vvmp -v $(VERSION) | grep -q .; then \
+		dkms remove -m dm-vvmp -v $(VERSION) --all; \
+	fi
 	rm -f $(DESTDIR)/lib/modules/$(KVER)/updates/dm-vvmp.ko
 	$(if $(DESTDIR),,depmod -a $(KVER))
 	rm -rf $(DKMS_SRC)

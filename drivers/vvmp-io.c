@@ -15,15 +15,17 @@
  * - Empty flush: dm core sends one duplicate per device of every leg
  *   (ti->num_flush_bios); each is remapped to its device.
  */
-#include <linux/sched/mm.h>
-
 #include "vvmp.h"
 
 static void vvmp_account_issue(struct vvmp_vd *vd, unsigned int leg,
 			       struct bio *bio)
 {
-	atomic_inc(&vd->legs[leg].in_flight);
-	if (bio_data_dir(bio) == READ)
+	if (vd->nr_legs > 1)
+		atomic_inc(&vd->legs[leg].pending);
+	vvmp_count(vd, leg, issued);
+	if (op_is_flush(bio->bi_opf) && !bio_sectors(bio))
+		vvmp_count(vd, leg, flushes);
+	else if (bio_data_dir(bio) == READ)
 		vvmp_count(vd, leg, reads);
 	else
 		vvmp_count(vd, leg, writes);
@@ -32,7 +34,9 @@ static void vvmp_account_issue(struct vvmp_vd *vd, unsigned int leg,
 static void vvmp_account_done(struct vvmp_vd *vd, unsigned int leg,
 			      struct bio *bio, blk_status_t status)
 {
-	atomic_dec(&vd->legs[leg].in_flight);
+	if (vd->nr_legs > 1)
+		atomic_dec(&vd->legs[leg].pending);
+	vvmp_count(vd, leg, completed);
 	if (!status)
 		return;
 	if (bio_data_dir(bio) == READ)
@@ -64,13 +68,31 @@ static int vvmp_choose_read_leg(struct vvmp_vd *vd, unsigned long exclude)
 			continue;
 		if (vd->read_policy == VVMP_READ_ROUND_ROBIN)
 			return leg;
-		pending = atomic_read(&vd->legs[leg].in_flight);
+		pending = atomic_read(&vd->legs[leg].pending);
 		if (pending < best_pending) {
 			best = leg;
 			best_pending = pending;
 		}
 	}
 	return best;
+}
+
+/* One leg: cut the piece at its boundary and remap it, mapping once. */
+static int vvmp_map_single_leg(struct vvmp_vd *vd, struct vvmp_io *io,
+			       struct bio *bio)
+{
+	struct dm_dev *dev;
+	sector_t dev_sector, len;
+
+	len = vvmp_leg_map(vd, 0, io->vd_sector, &dev, &dev_sector);
+	if (bio_sectors(bio) > len)
+		dm_accept_partial_bio(bio, len);
+	io->kind = VVMP_IO_REMAPPED;
+	io->leg = 0;
+	bio_set_dev(bio, dev->bdev);
+	bio->bi_iter.bi_sector = dev_sector;
+	vvmp_account_issue(vd, 0, bio);
+	return DM_MAPIO_REMAPPED;
 }
 
 static void vvmp_remap(struct vvmp_vd *vd, struct bio *bio, unsigned int leg,
@@ -309,8 +331,7 @@ static int vvmp_map_flush(struct vvmp_vd *vd, struct vvmp_io *io,
 	io->kind = VVMP_IO_REMAPPED;
 	io->leg = ft->leg;
 	bio_set_dev(bio, ft->dev->bdev);
-	atomic_inc(&vd->legs[ft->leg].in_flight);
-	vvmp_count(vd, ft->leg, flushes);
+	vvmp_account_issue(vd, ft->leg, bio);
 	return DM_MAPIO_REMAPPED;
 }
 
@@ -327,14 +348,10 @@ static int vvmp_map_read(struct vvmp_vd *vd, struct vvmp_io *io,
 	if (bio_sectors(bio) > len)
 		dm_accept_partial_bio(bio, len);
 
-	if (vd->nr_legs == 1) {
-		io->kind = VVMP_IO_REMAPPED;
-	} else {
-		io->kind = VVMP_IO_MIRROR_READ;
-		io->tried_legs = 0;
-		io->error = BLK_STS_OK;
-		vvmp_read_record(io, bio);
-	}
+	io->kind = VVMP_IO_MIRROR_READ;
+	io->tried_legs = 0;
+	io->error = BLK_STS_OK;
+	vvmp_read_record(io, bio);
 	vvmp_read_issue(vd, io, bio, leg);
 	return DM_MAPIO_REMAPPED;
 }
@@ -348,13 +365,6 @@ static int vvmp_map_write(struct vvmp_vd *vd, struct vvmp_io *io,
 	if (bio_sectors(bio) > len)
 		dm_accept_partial_bio(bio, len);
 
-	if (vd->nr_legs == 1) {
-		io->kind = VVMP_IO_REMAPPED;
-		io->leg = 0;
-		vvmp_remap(vd, bio, 0, io->vd_sector);
-		vvmp_account_issue(vd, 0, bio);
-		return DM_MAPIO_REMAPPED;
-	}
 	io->kind = VVMP_IO_FANNED_OUT;
 	io->counted = false;
 	vvmp_submit_write(io, bio);
@@ -378,6 +388,8 @@ int vvmp_map(struct dm_target *ti, struct bio *bio)
 		return vvmp_map_flush(vd, io, bio);
 
 	io->vd_sector = dm_target_offset(ti, bio->bi_iter.bi_sector);
+	if (vd->nr_legs == 1)
+		return vvmp_map_single_leg(vd, io, bio);
 	if (bio_data_dir(bio) == READ)
 		return vvmp_map_read(vd, io, bio);
 	return vvmp_map_write(vd, io, bio);

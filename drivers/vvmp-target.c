@@ -144,6 +144,8 @@ static void vvmp_sum_counters(struct vvmp_vd *vd, unsigned int leg,
 		sum->flushes += READ_ONCE(c->flushes);
 		sum->read_errors += READ_ONCE(c->read_errors);
 		sum->write_errors += READ_ONCE(c->write_errors);
+		sum->issued += READ_ONCE(c->issued);
+		sum->completed += READ_ONCE(c->completed);
 	}
 }
 
@@ -171,9 +173,11 @@ static unsigned int vvmp_emit_info(struct vvmp_vd *vd, char *result,
 	       vvmp_read_policy_name(vd->read_policy));
 	for (l = 0; l < vd->nr_legs; l++) {
 		vvmp_sum_counters(vd, l, &sum);
-		DMEMIT(" %llu:%llu:%llu:%llu:%llu:%d", sum.reads, sum.writes,
+		/* Summed unlocked: clamp a completion seen before its issue. */
+		DMEMIT(" %llu:%llu:%llu:%llu:%llu:%llu", sum.reads, sum.writes,
 		       sum.flushes, sum.read_errors, sum.write_errors,
-		       atomic_read(&vd->legs[l].in_flight));
+		       sum.issued > sum.completed ?
+		       sum.issued - sum.completed : 0ULL);
 	}
 	return sz;
 }
@@ -248,10 +252,19 @@ static void vvmp_reset_counters(struct vvmp_vd *vd)
 	unsigned int l;
 	int cpu;
 
-	for (l = 0; l < vd->nr_legs; l++)
-		for_each_possible_cpu(cpu)
-			memset(per_cpu_ptr(vd->legs[l].counters, cpu), 0,
-			       sizeof(struct vvmp_leg_counters));
+	/* issued/completed stay: they count what is in flight. */
+	for (l = 0; l < vd->nr_legs; l++) {
+		for_each_possible_cpu(cpu) {
+			struct vvmp_leg_counters *c =
+				per_cpu_ptr(vd->legs[l].counters, cpu);
+
+			WRITE_ONCE(c->reads, 0);
+			WRITE_ONCE(c->writes, 0);
+			WRITE_ONCE(c->flushes, 0);
+			WRITE_ONCE(c->read_errors, 0);
+			WRITE_ONCE(c->write_errors, 0);
+		}
+	}
 }
 
 static int vvmp_set_read_policy(struct vvmp_vd *vd, unsigned int argc,

@@ -53,13 +53,19 @@ struct vvmp_extent {
 	sector_t leg_start;	/* linear legs: first leg sector it maps */
 };
 
-/* Counters of one leg on one CPU; summed for status. */
+/*
+ * Counters of one leg on one CPU; summed for status. issued - completed
+ * summed over all CPUs is the number of bios in flight (as part_in_flight()
+ * does), so single-leg I/O needs no atomic; reset_counters keeps these two.
+ */
 struct vvmp_leg_counters {
 	u64 reads;
 	u64 writes;
 	u64 flushes;
 	u64 read_errors;
 	u64 write_errors;
+	u64 issued;
+	u64 completed;
 };
 
 struct vvmp_leg {
@@ -67,7 +73,7 @@ struct vvmp_leg {
 	struct vvmp_extent *extents;
 	sector_t stripe_length;		/* striped: length of every extent */
 	enum vvmp_leg_health health;	/* written under vd->lock */
-	atomic_t in_flight;
+	atomic_t pending;		/* mirrors: in flight, for least-pending */
 	struct vvmp_leg_counters __percpu *counters;
 };
 
