@@ -46,18 +46,25 @@ unsigned long vvmp_legs_in_state(struct vvmp_vd *vd,
 	return legs;
 }
 
-/* Caller holds vd->lock. */
+/* Fail @leg unless it is the last in-sync leg; announce the change. */
 static int vvmp_mark_failed(struct vvmp_vd *vd, unsigned int leg)
 {
 	struct vvmp_leg *l = &vd->legs[leg];
+	unsigned long flags;
+	int r = 0;
 
+	spin_lock_irqsave(&vd->lock, flags);
 	if (l->health == VVMP_LEG_FAILED)
-		return -EALREADY;
-	if (l->health == VVMP_LEG_IN_SYNC &&
-	    hweight_long(vvmp_legs_in_state(vd, VVMP_LEG_IN_SYNC)) == 1)
-		return -EBUSY;
-	WRITE_ONCE(l->health, VVMP_LEG_FAILED);
-	return 0;
+		r = -EALREADY;
+	else if (l->health == VVMP_LEG_IN_SYNC &&
+		 hweight_long(vvmp_legs_in_state(vd, VVMP_LEG_IN_SYNC)) == 1)
+		r = -EBUSY;
+	else
+		WRITE_ONCE(l->health, VVMP_LEG_FAILED);
+	spin_unlock_irqrestore(&vd->lock, flags);
+	if (!r)
+		queue_work(vd->wq, &vd->event_work);
+	return r;
 }
 
 /**
@@ -87,17 +94,11 @@ bool vvmp_error_fails_leg(struct bio *bio, blk_status_t status)
  */
 bool vvmp_leg_error(struct vvmp_vd *vd, unsigned int leg)
 {
-	unsigned long flags;
-	int r;
+	int r = vvmp_mark_failed(vd, leg);
 
-	spin_lock_irqsave(&vd->lock, flags);
-	r = vvmp_mark_failed(vd, leg);
-	spin_unlock_irqrestore(&vd->lock, flags);
-	if (!r) {
+	if (!r)
 		DMERR_LIMIT("%s: leg %u failed", dm_table_device_name(vd->ti->table),
 			    leg);
-		queue_work(vd->wq, &vd->event_work);
-	}
 	return r != -EBUSY;
 }
 
@@ -110,17 +111,9 @@ bool vvmp_leg_error(struct vvmp_vd *vd, unsigned int leg)
  */
 int vvmp_fail_leg(struct vvmp_vd *vd, unsigned int leg)
 {
-	unsigned long flags;
-	int r;
+	int r = vvmp_mark_failed(vd, leg);
 
-	spin_lock_irqsave(&vd->lock, flags);
-	r = vvmp_mark_failed(vd, leg);
-	spin_unlock_irqrestore(&vd->lock, flags);
-	if (r == -EALREADY)
-		return 0;
-	if (!r)
-		queue_work(vd->wq, &vd->event_work);
-	return r;
+	return r == -EALREADY ? 0 : r;
 }
 
 /**
