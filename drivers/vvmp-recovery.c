@@ -291,7 +291,6 @@ void vvmp_recovery_resume(struct vvmp_vd *vd)
 int vvmp_recovery_init(struct vvmp_vd *vd)
 {
 	struct vvmp_recovery *rec = &vd->rec;
-	bool nosync = false;
 	unsigned int i;
 
 	init_waitqueue_head(&rec->wait);
@@ -306,10 +305,7 @@ int vvmp_recovery_init(struct vvmp_vd *vd)
 		rec->kcopyd = NULL;
 		return r;
 	}
-	for (i = 0; i < vd->nr_features; i++)
-		if (vd->features[i] == VVMP_FEATURE_NOSYNC)
-			nosync = true;
-	if (!nosync) {
+	if (!vvmp_has_feature(vd, VVMP_FEATURE_NOSYNC)) {
 		for (i = 1; i < vd->nr_legs; i++)
 			vd->legs[i].health = VVMP_LEG_OUT_OF_SYNC;
 		rec->active = true;

@@ -242,15 +242,26 @@ static int vvmp_parse_layout(struct vvmp_vd *vd, struct dm_arg_set *as)
 	return 0;
 }
 
-static int vvmp_add_feature(struct vvmp_vd *vd, enum vvmp_feature feature)
+/**
+ * vvmp_has_feature() - was @feature given (or set by a message)?
+ * @vd: the VD
+ * @feature: the feature
+ */
+bool vvmp_has_feature(struct vvmp_vd *vd, enum vvmp_feature feature)
 {
 	unsigned int i;
 
-	for (i = 0; i < vd->nr_features; i++) {
-		if (vd->features[i] == feature) {
-			vd->ti->error = "Duplicate feature argument";
-			return -EINVAL;
-		}
+	for (i = 0; i < vd->nr_features; i++)
+		if (vd->features[i] == feature)
+			return true;
+	return false;
+}
+
+static int vvmp_add_feature(struct vvmp_vd *vd, enum vvmp_feature feature)
+{
+	if (vvmp_has_feature(vd, feature)) {
+		vd->ti->error = "Duplicate feature argument";
+		return -EINVAL;
 	}
 	vd->features[vd->nr_features++] = feature;
 	return 0;

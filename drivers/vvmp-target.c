@@ -185,10 +185,7 @@ static unsigned int vvmp_emit_info(struct vvmp_vd *vd, char *result,
 static unsigned int vvmp_emit_ima(struct vvmp_vd *vd, char *result,
 				  unsigned int maxlen, unsigned int sz)
 {
-	bool nosync = vd->nr_features &&
-		      (vd->features[0] == VVMP_FEATURE_NOSYNC ||
-		       (vd->nr_features > 1 &&
-			vd->features[1] == VVMP_FEATURE_NOSYNC));
+	bool nosync = vvmp_has_feature(vd, VVMP_FEATURE_NOSYNC);
 	unsigned int l, e;
 
 	DMEMIT_TARGET_NAME_VERSION(vd->ti->type);
@@ -271,7 +268,6 @@ static int vvmp_set_read_policy(struct vvmp_vd *vd, unsigned int argc,
 				char **argv)
 {
 	enum vvmp_read_policy policy;
-	unsigned int i;
 
 	if (argc != 2 || vvmp_read_policy_parse(argv[1], &policy)) {
 		DMERR("%s: read_policy: expected round-robin or least-pending",
@@ -280,10 +276,7 @@ static int vvmp_set_read_policy(struct vvmp_vd *vd, unsigned int argc,
 	}
 	spin_lock_irq(&vd->lock);
 	WRITE_ONCE(vd->read_policy, policy);
-	for (i = 0; i < vd->nr_features; i++)
-		if (vd->features[i] == VVMP_FEATURE_READ_POLICY)
-			break;
-	if (i == vd->nr_features)
+	if (!vvmp_has_feature(vd, VVMP_FEATURE_READ_POLICY))
 		vd->features[vd->nr_features++] = VVMP_FEATURE_READ_POLICY;
 	spin_unlock_irq(&vd->lock);
 	return 0;

@@ -179,6 +179,7 @@ unsigned int vvmp_emit_table(struct vvmp_vd *vd, char *result,
 			     unsigned int maxlen, unsigned int sz);
 const char *vvmp_read_policy_name(enum vvmp_read_policy policy);
 int vvmp_read_policy_parse(const char *name, enum vvmp_read_policy *policy);
+bool vvmp_has_feature(struct vvmp_vd *vd, enum vvmp_feature feature);
 
 /* vvmp-layout.c */
 sector_t vvmp_leg_map(struct vvmp_vd *vd, unsigned int leg, sector_t sector,

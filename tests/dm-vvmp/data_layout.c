@@ -106,7 +106,6 @@ FIXTURE_VARIANT_ADD(layout, mirror2_of_striped_legs_nosync) {
  */
 FIXTURE_SETUP(layout)
 {
-	char table[VT_OUT_MAX], out[VT_OUT_MAX], path[160];
 	unsigned int g, e;
 	int i;
 
@@ -136,14 +135,8 @@ FIXTURE_SETUP(layout)
 	for (g = 0; g < variant->nr_legs; g++)
 		ASSERT_EQ(0, vt_leg_write(&self->l, g, self->image, 0,
 					  variant->length));
-	ASSERT_EQ(0, vt_layout_table(&self->l, table, sizeof(table)));
-	self->name = vt_new_name("vd");
-	ASSERT_EQ(0, vt_dm_create(self->name, table, out, sizeof(out))) {
-		TH_LOG("'%s' refused: %s", table, out);
-	}
-	snprintf(path, sizeof(path), "/dev/mapper/%s", self->name);
-	self->fd = vt_open(path, O_RDWR);
-	ASSERT_GE(self->fd, 0);
+	self->fd = vt_layout_create(&self->l, &self->name);
+	ASSERT_LE(0, self->fd);
 }
 
 FIXTURE_TEARDOWN(layout)

@@ -184,7 +184,6 @@ FIXTURE(logged) {
  */
 FIXTURE_SETUP(logged)
 {
-	char table[VT_OUT_MAX], out[VT_OUT_MAX], path[160];
 	int i;
 
 	self->fd = -1;
@@ -207,13 +206,7 @@ FIXTURE_SETUP(logged)
 	self->l.leg[1].nr = 2;
 	self->l.leg[1].ext[0] = (struct vt_extent){ self->lw[1], 0, LEN / 2 };
 	self->l.leg[1].ext[1] = (struct vt_extent){ self->lw[2], 0, LEN / 2 };
-	ASSERT_EQ(0, vt_layout_table(&self->l, table, sizeof(table)));
-	self->name = vt_new_name("vd");
-	ASSERT_EQ(0, vt_dm_create(self->name, table, out, sizeof(out))) {
-		TH_LOG("'%s' refused: %s", table, out);
-	}
-	snprintf(path, sizeof(path), "/dev/mapper/%s", self->name);
-	self->fd = vt_open(path, O_RDWR);
+	self->fd = vt_layout_create(&self->l, &self->name);
 	ASSERT_LE(0, self->fd);
 }
 
@@ -449,7 +442,6 @@ FIXTURE_VARIANT_ADD(zeroing, zeroout_on_brd) {
 
 FIXTURE_SETUP(zeroing)
 {
-	char table[VT_OUT_MAX], out[VT_OUT_MAX], path[160];
 	int i;
 
 	self->fd = -1;
@@ -466,13 +458,7 @@ FIXTURE_SETUP(zeroing)
 	self->l.leg[0].ext[0] = (struct vt_extent){ self->d[0], 0, LEN };
 	self->l.leg[1].nr = 1;
 	self->l.leg[1].ext[0] = (struct vt_extent){ self->d[1], 2048, LEN };
-	ASSERT_EQ(0, vt_layout_table(&self->l, table, sizeof(table)));
-	self->name = vt_new_name("vd");
-	ASSERT_EQ(0, vt_dm_create(self->name, table, out, sizeof(out))) {
-		TH_LOG("'%s' refused: %s", table, out);
-	}
-	snprintf(path, sizeof(path), "/dev/mapper/%s", self->name);
-	self->fd = vt_open(path, O_RDWR);
+	self->fd = vt_layout_create(&self->l, &self->name);
 	ASSERT_LE(0, self->fd);
 	self->image = vt_image(LEN, 71);
 	ASSERT_NE(NULL, self->image);

@@ -77,7 +77,6 @@ static void layout_init(FIXTURE_DATA(mirror) *self, unsigned int nr_legs,
 static int make_mirror(FIXTURE_DATA(mirror) *self, unsigned int nr_legs,
 		       const char *features)
 {
-	char table[VT_OUT_MAX], out[VT_OUT_MAX], path[160];
 	unsigned int g;
 	int rc;
 
@@ -87,17 +86,7 @@ static int make_mirror(FIXTURE_DATA(mirror) *self, unsigned int nr_legs,
 		if (rc)
 			return rc;
 	}
-	rc = vt_layout_table(&self->l, table, sizeof(table));
-	if (rc)
-		return rc;
-	self->name = vt_new_name("vd");
-	rc = vt_dm_create(self->name, table, out, sizeof(out));
-	if (rc) {
-		fprintf(stderr, "# '%s' refused: %s\n", table, out);
-		return rc;
-	}
-	snprintf(path, sizeof(path), "/dev/mapper/%s", self->name);
-	self->fd = vt_open(path, O_RDWR);
+	self->fd = vt_layout_create(&self->l, &self->name);
 	return self->fd < 0 ? self->fd : 0;
 }
 
@@ -560,19 +549,9 @@ TEST_F_TIMEOUT(mirror, initial_copy_without_nosync_makes_legs_identical, 120)
 	/* Leg 1 starts with different content. */
 	ASSERT_EQ(0, vt_leg_write(&self->l, 1, other, 0, LEN));
 	ASSERT_EQ(0, vt_slice_set_delay(self->s[1], 0, COPY_DELAY_MS));
-	{
-		char table[VT_OUT_MAX], out[VT_OUT_MAX], path[160];
-
-		ASSERT_EQ(0, vt_leg_write(&self->l, 0, self->base, 0, LEN));
-		ASSERT_EQ(0, vt_layout_table(&self->l, table, sizeof(table)));
-		self->name = vt_new_name("vd");
-		ASSERT_EQ(0, vt_dm_create(self->name, table, out, sizeof(out))) {
-			TH_LOG("%s", out);
-		}
-		snprintf(path, sizeof(path), "/dev/mapper/%s", self->name);
-		self->fd = vt_open(path, O_RDWR);
-		ASSERT_LE(0, self->fd);
-	}
+	ASSERT_EQ(0, vt_leg_write(&self->l, 0, self->base, 0, LEN));
+	self->fd = vt_layout_create(&self->l, &self->name);
+	ASSERT_LE(0, self->fd);
 	ASSERT_STATUS(st);
 	EXPECT_STREQ("Aa", st.health);
 	EXPECT_GT(LEN, st.synced);

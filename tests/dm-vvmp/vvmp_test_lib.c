@@ -1143,6 +1143,24 @@ int vt_layout_table(const struct vt_layout *l, char *buf, size_t sz)
 	return used < sz ? 0 : -ENOSPC;
 }
 
+int vt_layout_create(const struct vt_layout *l, const char **name)
+{
+	char table[VT_OUT_MAX], out[VT_OUT_MAX], path[160];
+	int rc;
+
+	rc = vt_layout_table(l, table, sizeof(table));
+	if (rc)
+		return rc;
+	*name = vt_new_name("vd");
+	rc = vt_dm_create(*name, table, out, sizeof(out));
+	if (rc) {
+		fprintf(stderr, "# '%s' refused: %s\n", table, out);
+		return -rc;
+	}
+	snprintf(path, sizeof(path), "/dev/mapper/%s", *name);
+	return vt_open(path, O_RDWR);
+}
+
 /*
  * Where VD sector @sector of leg @leg lives: extent index, sector on the
  * extent's device, and how many sectors follow contiguously before the next

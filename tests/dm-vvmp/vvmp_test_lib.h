@@ -120,6 +120,12 @@ struct vt_layout {
 };
 
 int vt_layout_table(const struct vt_layout *l, char *buf, size_t sz);
+/*
+ * Create a VD from @l under a new name (returned in *name) and open it
+ * O_DIRECT. Returns the fd or -errno; a refused table is printed as a TAP
+ * comment.
+ */
+int vt_layout_create(const struct vt_layout *l, const char **name);
 void vt_layout_map(const struct vt_layout *l, unsigned int leg,
 		   uint64_t sector, unsigned int *ext, uint64_t *dev_sector,
 		   uint64_t *run);
