@@ -10,7 +10,7 @@
 CC ?= gcc
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
-	-I$(TOP)/include -I$(TOP)/vvmp
+	-I$(TOP)/include -I$(TOP)/include/uapi -I$(TOP)/vvmp
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
