@@ -83,11 +83,18 @@ int vvmp_body_kind(const struct vvmp_header *h)
 	bool reply = h->flags & VVMP_F_REPLY;
 	unsigned int sub = h->sub_opcode;
 
+	/*
+	 * An error reply echoes whatever the request carried, including an
+	 * opcode this side does not know: it never has a payload.
+	 */
+	if (reply && h->status)
+		return VVMP_BODY_NONE;
+
 	switch (h->opcode) {
 	case VVMP_OP_QUERY:
 		if (sub < VVMP_QUERY_SAN || sub > VVMP_QUERY_ALL_SANS)
 			return VVMP_E_SUBOP;
-		if (!reply || h->status)
+		if (!reply)
 			return VVMP_BODY_NONE;
 		return sub == VVMP_QUERY_SAN ? VVMP_BODY_SAN_REP : VVMP_BODY_DEV_REP;
 	case VVMP_OP_ALLOCATE:
@@ -96,17 +103,17 @@ int vvmp_body_kind(const struct vvmp_header *h)
 			return VVMP_E_SUBOP;
 		if (!reply)
 			return VVMP_BODY_ALLOC_REQ;
-		return h->status ? VVMP_BODY_NONE : VVMP_BODY_ALLOC_REP;
+		return VVMP_BODY_ALLOC_REP;
 	case VVMP_OP_STATISTICS:
 		if (sub != VVMP_STATS_SESSION)
 			return VVMP_E_SUBOP;
 		if (!reply)
 			return VVMP_BODY_SESSION_REF;
-		return h->status ? VVMP_BODY_NONE : VVMP_BODY_STATS_REP;
+		return VVMP_BODY_STATS_REP;
 	case VVMP_OP_DOMAINS:
 		if (sub != VVMP_DOMAINS_LIST)
 			return VVMP_E_SUBOP;
-		return reply && !h->status ? VVMP_BODY_DOMAINS_REP : VVMP_BODY_NONE;
+		return reply ? VVMP_BODY_DOMAINS_REP : VVMP_BODY_NONE;
 	case VVMP_OP_ASSIGN:
 		if (sub != VVMP_ASSIGN_ADD && sub != VVMP_ASSIGN_RELEASE)
 			return VVMP_E_SUBOP;
@@ -127,9 +134,6 @@ int vvmp_body_kind(const struct vvmp_header *h)
 	default:
 		return VVMP_E_OPCODE;
 	}
-	if (reply && h->status)
-		return VVMP_BODY_NONE;
-
 	switch (h->opcode) {
 	case VVMP_OP_INITIALIZE:
 		return reply ? VVMP_BODY_INIT_REP : VVMP_BODY_INIT_REQ;

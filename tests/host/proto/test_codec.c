@@ -578,6 +578,19 @@ static int test_error_reply_has_no_payload(void)
 	CHECK_EQ(vvmp_decode(v->bytes, v->len, &msg), 0);
 	CHECK_EQ(msg.hdr.status, VVMP_S_NO_SPACE);
 	CHECK(!strcmp(vvmp_status_str(msg.hdr.status), "NO_SPACE"));
+	/* An error reply may echo an opcode the receiver does not know. */
+	memset(&msg, 0, sizeof(msg));
+	msg.hdr.opcode = 0x7777;
+	msg.hdr.flags = VVMP_F_REPLY;
+	msg.hdr.status = VVMP_S_UNKNOWN_OPCODE;
+	CHECK_EQ(vvmp_encode(&msg, NULL, out, sizeof(out)), 40);
+	CHECK_EQ(vvmp_decode(out, 40, &msg2), 0);
+	CHECK_EQ(msg2.hdr.opcode, 0x7777);
+	/* ... but never a payload. */
+	out[35] = 1;
+	memset(out + 40, 0, 4);
+	fix_checksum(out, 4);
+	CHECK_EQ(vvmp_decode(out, 44, &msg2), VVMP_E_PAYLOAD);
 	return 0;
 }
 
