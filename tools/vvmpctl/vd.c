@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0
+/* vvmpctl vd: virtual disks and their maps (VAAPI group AP). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "vvmpctl.h"
+
+#define MAP_GRAMMAR \
+	"MAP     := LAYOUT [nosync] leg EXTENT... [leg EXTENT...]...   (1 to 8 legs: 2+ mirror)\n" \
+	"LAYOUT  := linear | striped CHUNK        (CHUNK: sectors, a power of two >= 8)\n" \
+	"EXTENT  := DEV:OFFSET:LENGTH             (DEV: /dev/... or major:minor; sectors)\n" \
+	"SEGMENT := start S length L extent DEV:OFFSET [extent DEV:OFFSET]...\n" \
+	"           (one extent per leg, each L sectors long; S = VD size extends the VD)\n" \
+	"Example: vvmpctl vd create data0 linear leg /dev/sdb:0:2048 leg /dev/sdc:0:2048\n"
+
+static int too_many(struct ctl *ctl, int argc, char **argv, int used)
+{
+	if (argc > used)
+		return ctl_usage_error(ctl, "unexpected argument '%s'", argv[used]);
+	return 0;
+}
+
+static int need_vd(struct ctl *ctl, int argc, char **argv)
+{
+	if (argc < 1)
+		return ctl_usage_error(ctl, "missing VD NAME");
+	return arg_name(ctl, "VD name", argv[0]);
+}
+
+static int map_verb(struct ctl *ctl, int argc, char **argv, bool create)
+{
+	struct vaapi_map *map = calloc(1, sizeof(*map));
+	struct vaapi *h;
+	int ret;
+
+	if (!map)
+		return ctl_fail(ctl, -12, "allocate a map");
+	ret = need_vd(ctl, argc, argv);
+	if (!ret)
+		ret = arg_map(ctl, argc - 1, argv + 1, map);
+	if (!ret) {
+		h = ctl_handle(ctl);
+		if (!h)
+			ret = EXIT_FAILED;
+		else if ((ret = create ? vaapi_ap_create_vd(h, argv[0], map)
+				       : vaapi_ap_set_map_vd(h, argv[0], map)))
+			ret = ctl_fail(ctl, ret, "%s VD %s", create ? "create" : "set the map of",
+				       argv[0]);
+	}
+	free(map);
+	return ret;
+}
+
+static int vd_create(struct ctl *ctl, int argc, char **argv)
+{
+	return map_verb(ctl, argc, argv, true);
+}
+
+static int vd_set_map(struct ctl *ctl, int argc, char **argv)
+{
+	return map_verb(ctl, argc, argv, false);
+}
+
+static int vd_delete(struct ctl *ctl, int argc, char **argv)
+{
+	struct vaapi *h;
+	int ret = need_vd(ctl, argc, argv);
+
+	if (!ret)
+		ret = too_many(ctl, argc, argv, 1);
+	if (ret)
+		return ret;
+	if (!(h = ctl_handle(ctl)))
+		return EXIT_FAILED;
+	ret = vaapi_ap_delete_vd(h, argv[0]);
+	return ret ? ctl_fail(ctl, ret, "delete VD %s", argv[0]) : EXIT_OK;
+}
+
+static int show_one(const struct vaapi_vd_info *info, void *arg)
+{
+	print_vd_info(arg, info);
+	return 0;
+}
+
+static int vd_show(struct ctl *ctl, int argc, char **argv)
+{
+	struct vaapi_vd_info *info;
+	struct vaapi *h;
+	int ret = argc ? arg_name(ctl, "VD name", argv[0]) : 0;
+
+	if (!ret)
+		ret = too_many(ctl, argc, argv, 1);
+	if (ret)
+		return ret;
+	if (!(h = ctl_handle(ctl)))
+		return EXIT_FAILED;
+	if (!argc) {
+		out_begin(ctl);
+		ret = vaapi_ap_list_vds(h, show_one, ctl);
+		out_end(ctl);
+		return ret ? ctl_fail(ctl, ret, "list VDs") : EXIT_OK;
+	}
+	info = calloc(1, sizeof(*info));
+	if (!info)
+		return ctl_fail(ctl, -12, "allocate");
+	ret = vaapi_ap_get_vd(h, argv[0], info);
+	if (ret) {
+		ret = ctl_fail(ctl, ret, "get VD %s", argv[0]);
+	} else {
+		out_begin(ctl);
+		print_vd_info(ctl, info);
+		out_end(ctl);
+	}
+	free(info);
+	return ret;
+}
+
+static int vd_map(struct ctl *ctl, int argc, char **argv)
+{
+	struct vaapi_map *map;
+	struct vaapi *h;
+	int ret = need_vd(ctl, argc, argv);
+
+	if (!ret)
+		ret = too_many(ctl, argc, argv, 1);
+	if (ret)
+		return ret;
+	if (!(h = ctl_handle(ctl)))
+		return EXIT_FAILED;
+	map = calloc(1, sizeof(*map));
+	if (!map)
+		return ctl_fail(ctl, -12, "allocate a map");
+	ret = vaapi_ap_get_map_vd(h, argv[0], map);
+	if (ret) {
+		ret = ctl_fail(ctl, ret, "get the map of VD %s", argv[0]);
+	} else {
+		out_begin(ctl);
+		print_map(ctl, argv[0], map);
+		out_end(ctl);
+	}
+	free(map);
+	return ret;
+}
+
+/* [start S] length L extent DEV:OFFSET...; start optional only for extend. */
+static int parse_segment(struct ctl *ctl, int argc, char **argv, bool need_start,
+			 struct vaapi_segment *seg)
+{
+	bool has_start = false, has_length = false;
+	const char *v;
+	int i, err;
+
+	memset(seg, 0, sizeof(*seg));
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "start") && need_start) {
+			if ((err = arg_value(ctl, argc, argv, &i, &v)) ||
+			    (err = arg_u64(ctl, "start", v, &seg->start)))
+				return err;
+			has_start = true;
+		} else if (!strcmp(argv[i], "length")) {
+			if ((err = arg_value(ctl, argc, argv, &i, &v)) ||
+			    (err = arg_u64(ctl, "length", v, &seg->length)))
+				return err;
+			if (seg->length == 0)
+				return ctl_usage_error(ctl, "invalid length '0': a segment has > 0 sectors");
+			has_length = true;
+		} else if (!strcmp(argv[i], "extent")) {
+			if (seg->nr_extents == VVMP_MAX_LEGS)
+				return ctl_usage_error(ctl, "too many extents: one per leg, at most %d",
+						       VVMP_MAX_LEGS);
+			if ((err = arg_value(ctl, argc, argv, &i, &v)) ||
+			    (err = arg_extent(ctl, v, false, &seg->extents[seg->nr_extents++])))
+				return err;
+		} else {
+			return ctl_usage_error(ctl, "unexpected argument '%s'", argv[i]);
+		}
+	}
+	if (need_start && !has_start)
+		return ctl_usage_error(ctl, "missing 'start S'");
+	if (!has_length)
+		return ctl_usage_error(ctl, "missing 'length L'");
+	if (!seg->nr_extents)
+		return ctl_usage_error(ctl, "missing 'extent DEV:OFFSET' (one per leg)");
+	for (i = 0; i < (int)seg->nr_extents; i++)
+		seg->extents[i].length = seg->length;
+	return 0;
+}
+
+static int vd_set_segment(struct ctl *ctl, int argc, char **argv)
+{
+	struct vaapi_segment seg;
+	struct vaapi *h;
+	int ret = need_vd(ctl, argc, argv);
+
+	if (!ret)
+		ret = parse_segment(ctl, argc - 1, argv + 1, true, &seg);
+	if (ret)
+		return ret;
+	if (!(h = ctl_handle(ctl)))
+		return EXIT_FAILED;
+	ret = vaapi_ap_set_segment_vd(h, argv[0], &seg);
+	return ret ? ctl_fail(ctl, ret, "set a segment of VD %s", argv[0]) : EXIT_OK;
+}
+
+static int vd_extend(struct ctl *ctl, int argc, char **argv)
+{
+	struct vaapi_segment seg;
+	struct vaapi_vd_info *info;
+	struct vaapi *h;
+	int ret = need_vd(ctl, argc, argv);
+
+	if (!ret)
+		ret = parse_segment(ctl, argc - 1, argv + 1, false, &seg);
+	if (ret)
+		return ret;
+	if (!(h = ctl_handle(ctl)))
+		return EXIT_FAILED;
+	info = calloc(1, sizeof(*info));
+	if (!info)
+		return ctl_fail(ctl, -12, "allocate");
+	ret = vaapi_ap_get_vd(h, argv[0], info);
+	if (ret) {
+		ret = ctl_fail(ctl, ret, "get the size of VD %s", argv[0]);
+	} else {
+		seg.start = info->size;
+		ret = vaapi_ap_set_segment_vd(h, argv[0], &seg);
+		if (ret)
+			ret = ctl_fail(ctl, ret, "extend VD %s", argv[0]);
+	}
+	free(info);
+	return ret;
+}
+
+static int vd_size(struct ctl *ctl, int argc, char **argv)
+{
+	uint32_t extents;
+	uint64_t bytes;
+	struct vaapi *h;
+	int ret = need_vd(ctl, argc, argv);
+
+	if (!ret)
+		ret = too_many(ctl, argc, argv, 1);
+	if (ret)
+		return ret;
+	if (!(h = ctl_handle(ctl)))
+		return EXIT_FAILED;
+	ret = vaapi_ap_get_map_size_vd(h, argv[0], &extents, &bytes);
+	if (ret)
+		return ctl_fail(ctl, ret, "get the map size of VD %s", argv[0]);
+	out_begin(ctl);
+	out_obj_begin(ctl);
+	out_str(ctl, "vd", argv[0]);
+	out_u64(ctl, "map_extents", extents);
+	out_u64(ctl, "map_bytes", bytes);
+	out_obj_end(ctl);
+	out_end(ctl);
+	return EXIT_OK;
+}
+
+static int vd_resize(struct ctl *ctl, int argc, char **argv)
+{
+	struct vaapi *h;
+	int ret = need_vd(ctl, argc, argv);
+
+	if (!ret)
+		ret = too_many(ctl, argc, argv, 1);
+	if (ret)
+		return ret;
+	if (!(h = ctl_handle(ctl)))
+		return EXIT_FAILED;
+	ret = vaapi_ap_resize_devices(h, argv[0]);
+	return ret ? ctl_fail(ctl, ret, "resize the devices of VD %s", argv[0]) : EXIT_OK;
+}
+
+static const struct ctl_verb verbs[] = {
+	{ "create", NULL, "NAME MAP", "create a VD with a map", vd_create },
+	{ "delete", "del", "NAME", "delete a VD (fails while a dm device exposes it)", vd_delete },
+	{ "show", "list", "[NAME]", "show one VD or every VD, with its dm devices", vd_show },
+	{ "map", NULL, "NAME", "show a VD's map, leg health and generation", vd_map },
+	{ "set-map", NULL, "NAME MAP", "replace a VD's map live", vd_set_map },
+	{ "set-segment", NULL, "NAME SEGMENT",
+	  "replace VD sectors [S, S+L) live, or extend the VD when S is its size", vd_set_segment },
+	{ "extend", NULL, "NAME length L extent DEV:OFFSET...",
+	  "append L sectors (set-segment at the VD's size) and grow its dm devices", vd_extend },
+	{ "size", NULL, "NAME", "show the extents and kernel memory of a VD's map", vd_size },
+	{ "resize", NULL, "NAME", "reload the VD's dm devices to the VD's size", vd_resize },
+	{ NULL },
+};
+
+const struct ctl_object ctl_vd = {
+	.name = "vd",
+	.summary = "virtual disks and their maps",
+	.verbs = verbs,
+	.default_verb = "show",
+	.details = MAP_GRAMMAR,
+};
