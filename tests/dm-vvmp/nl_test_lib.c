@@ -940,8 +940,12 @@ static void state_record(void *vctx, uint32_t idx, const struct nlmsghdr *nlh)
 		c->bad = -EBADMSG;
 	}
 	if (!ev) {
-		why_set(c->why, c->whysz, "state_get: record without EVENT");
-		c->bad = -EBADMSG;
+		/* An empty state still reports SNAPSHOT_SEQ, in a bare record. */
+		if (!seq || c->records != 1) {
+			why_set(c->why, c->whysz, "state_get: record without EVENT");
+			c->bad = -EBADMSG;
+		}
+		return;
 	}
 	if (c->names && ev) {
 		uint8_t kind = *((const uint8_t *)ev + NLA_HDRLEN);
