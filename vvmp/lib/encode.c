@@ -78,6 +78,7 @@ int vaapi_put_target(struct nl_msg *msg, const char *vd, const char *client)
 	return err;
 }
 
+/* libnl 3.7 sets NLA_F_NESTED itself; older ones do not, so ask for it. */
 static struct nlattr *nest_start(struct nl_msg *msg, int type)
 {
 	return nla_nest_start(msg, type | NLA_F_NESTED);
