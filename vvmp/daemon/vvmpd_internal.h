@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vvmpd's shared state. One mutex (vvmpd.lock) serialises every use of the
+ * repository and of the in-memory tables below; it is never held while
+ * waiting on the network (forwarding to a peer releases it).
+ */
+#ifndef VVMPD_INTERNAL_H
+#define VVMPD_INTERNAL_H
+
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <vvmp/proto.h>
+#include <vvmp/repo.h>
+#include "proto/frame_io.h"
+
+#define VVMPD_MAX_DOMAINS	VVMP_MAX_DOMAINS
+#define VVMPD_MAX_PEERS		8
+#define VVMPD_MAX_PENDING	256	/* outstanding manager -> unit UDP requests */
+
+struct vvmpd_domain {
+	uint32_t id;
+	char name[VVMP_NAME_LEN];
+	struct vvmp_key key;
+};
+
+struct vvmpd_peer_session {
+	uint32_t domain_id;
+	struct vvmp_conn *conn;		/* NULL until first used */
+	uint32_t session_id;
+};
+
+/* A peer manager (another SAN) requests may be forwarded to. */
+struct vvmpd_peer {
+	char host[128];
+	uint16_t port;
+	pthread_mutex_t lock;		/* one request at a time per peer */
+	struct vvmpd_peer_session sessions[VVMPD_MAX_DOMAINS];
+};
+
+/* A TCP connection's in-memory state. */
+struct vvmpd_conn {
+	int fd;
+	char peer_name[64];
+	uint32_t session_id;		/* last INITIALIZE on this connection */
+	uint32_t domain_id;
+};
+
+/* Runtime facts about a session that the repository does not keep. */
+struct vvmpd_session_rt {
+	uint32_t id;
+	uint32_t client_id;
+	uint32_t domain_id;
+	int nconns;			/* connections that opened or resumed it; 0: detached */
+	uint64_t detached_at_ms;
+	uint64_t requests, errors, queries;
+};
+
+/* A manager -> unit UDP request awaiting its reply (retransmitted). */
+struct vvmpd_pending {
+	bool used;
+	uint32_t transaction_id;
+	uint32_t unit_id;
+	struct sockaddr_in6 to;
+	uint8_t frame[512];
+	size_t len;
+	int attempts;
+	uint64_t next_ms;
+};
+
+/* Runtime facts about an agent-driven unit. */
+struct vvmpd_unit_rt {
+	uint32_t id;
+	bool up;
+	uint64_t last_seen_ms;
+	struct sockaddr_in6 addr;
+	uint32_t domain_id;
+};
+
+struct vvmpd_config {
+	const char *db_path;
+	const char *ctl_path;
+	const char *bind_addr;
+	uint16_t tcp_port;		/* 0: ephemeral (tests) */
+	uint16_t udp_port;
+	uint32_t san_id;
+	uint32_t server_id;
+	uint32_t heartbeat_ms;		/* told to units; timeout is 3x */
+	uint32_t session_grace_ms;
+	uint32_t register_max_ms;
+	uint32_t udp_retry_ms;
+	int udp_attempts;
+	int udp_loss_pct;		/* simulated loss of received datagrams (tests) */
+	uint32_t loss_seed;
+	uid_t ctl_uid;			/* besides root, who may use the control socket */
+	const char *ready_file;		/* written once listening: "tcp=N udp=M" */
+	int verbose;
+};
+
+struct vvmpd {
+	struct vvmpd_config cfg;
+	pthread_mutex_t lock;
+	pthread_cond_t pool_changed;	/* REGISTER waiters */
+	struct vvmp_repo *repo;
+	uint32_t boot_id;
+	volatile int stopping;
+
+	struct vvmpd_domain domains[VVMPD_MAX_DOMAINS];
+	int ndomains;
+	struct vvmpd_peer peers[VVMPD_MAX_PEERS];
+	int npeers;
+
+	struct vvmpd_session_rt *sessions;
+	size_t nsessions;
+	struct vvmpd_unit_rt *units;
+	size_t nunits;
+	struct vvmpd_pending pending[VVMPD_MAX_PENDING];
+	uint32_t next_udp_transaction;
+	uint32_t pending_need_info;	/* unit to send NEED_INFO after a UNIT_UP reply */
+
+	int tcp_fd, udp_fd, ctl_fd;
+	uint16_t tcp_port_bound, udp_port_bound;
+	uint32_t loss_state;
+};
+
+/* log.c */
+void vvmpd_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vvmpd_debug(struct vvmpd *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* auth.c: the domain of a frame and its key; NULL if unknown. */
+const struct vvmpd_domain *vvmpd_domain(struct vvmpd *d, uint32_t domain_id);
+/* 0, or the refusal status (OUT_OF_DOMAIN / AUTH_FAILED), logged with @who. */
+uint16_t vvmpd_check_auth(struct vvmpd *d, const uint8_t *frame, size_t len,
+			  uint32_t domain_id, const char *who);
+
+/* tcp_server.c */
+int vvmpd_tcp_start(struct vvmpd *d);
+/* Encode @rep with the key of its domain and send it; 0 or -errno. */
+int vvmpd_send_reply(struct vvmpd *d, int fd, struct vvmp_msg *rep, bool sign);
+
+/* handlers.c: the answer to one decoded, authenticated request. */
+void vvmpd_handle(struct vvmpd *d, struct vvmpd_conn *c, const struct vvmp_msg *req,
+		  struct vvmp_msg *rep);
+
+/* session.c (callers hold d->lock) */
+int vvmpd_session_open(struct vvmpd *d, struct vvmpd_conn *c, uint32_t domain_id,
+		       const struct vvmp_init_req *req, uint32_t *session_id);
+/* 0 if @session_id is live and belongs to @c's domain and connection. */
+int vvmpd_session_check(struct vvmpd *d, struct vvmpd_conn *c, uint32_t session_id);
+void vvmpd_session_end(struct vvmpd *d, uint32_t session_id, const char *why);
+void vvmpd_sessions_detach_conn(struct vvmpd *d, struct vvmpd_conn *c);
+void vvmpd_sessions_expire(struct vvmpd *d, uint64_t now_ms);
+void vvmpd_sessions_load(struct vvmpd *d);
+struct vvmpd_session_rt *vvmpd_session_rt(struct vvmpd *d, uint32_t id);
+
+/* alloc.c (callers hold d->lock) */
+uint16_t vvmpd_allocate(struct vvmpd *d, uint32_t session_id, uint16_t sub,
+			const struct vvmp_alloc_req *req, struct vvmp_alloc_rep *rep);
+uint16_t vvmpd_free(struct vvmpd *d, uint32_t session_id, uint32_t alloc_id);
+uint16_t vvmpd_change(struct vvmpd *d, uint32_t session_id, const struct vvmp_change_req *req,
+		      struct vvmp_alloc_rep *rep);
+uint16_t vvmpd_give_back(struct vvmpd *d, uint32_t session_id,
+			 const struct vvmp_give_back_req *req, struct vvmp_alloc_rep *rep);
+uint16_t vvmpd_alloc_reply(struct vvmpd *d, uint32_t vd_id, uint32_t session_id,
+			   struct vvmp_alloc_rep *rep);
+/* Release a VD held by a session ending or freeing it. */
+void vvmpd_release_vd(struct vvmpd *d, uint32_t vd_id, uint32_t session_id);
+
+/* forward.c: called WITHOUT d->lock held. */
+int vvmpd_forward(struct vvmpd *d, uint32_t domain_id, const struct vvmp_msg *req,
+		  struct vvmp_msg *rep, int peer_index);
+
+/* alloc.c: free sectors of one volume given every segment. */
+uint64_t vvmpd_volume_free_lba(const struct vvmp_repo_volume *v,
+			       const struct vvmp_repo_segment *segs, size_t nsegs);
+
+/* query.c (callers hold d->lock) */
+void vvmpd_query_san(struct vvmpd *d, struct vvmp_query_san_rep *rep);
+void vvmpd_query_devices(struct vvmpd *d, uint32_t session_id, struct vvmp_query_dev_rep *rep);
+
+/* discovery.c */
+int vvmpd_udp_start(struct vvmpd *d);
+/* Queue ASSIGN to the unit owning a volume (callers hold d->lock). */
+void vvmpd_unit_assign(struct vvmpd *d, uint32_t unit_id, uint16_t sub,
+		       const struct vvmp_assign_req *a);
+struct vvmpd_unit_rt *vvmpd_unit_rt(struct vvmpd *d, uint32_t unit_id, bool create);
+
+/* ctl.c */
+int vvmpd_ctl_start(struct vvmpd *d);
+
+/* ap_push.c: the kernel hand-off (stub until libvaapi exists). */
+void vvmpd_ap_push_all(struct vvmpd *d);
+void vvmpd_ap_push_vd(struct vvmpd *d, uint32_t vd_id, const char *what);
+
+#endif
