@@ -25,6 +25,28 @@ static bool parse_u64(const char *s, uint64_t *v)
 	return true;
 }
 
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+static bool is_major_minor(const char *s)
+{
+	const char *colon = strchr(s, ':');
+	char major[16];
+
+	if (!colon || (size_t)(colon - s) >= sizeof(major))
+		return false;
+	memcpy(major, s, colon - s);
+	major[colon - s] = '\0';
+	return all_digits(major) && all_digits(colon + 1);
+}
+
 int arg_u64(struct ctl *ctl, const char *what, const char *s, uint64_t *v)
 {
 	if (!parse_u64(s, v))
@@ -81,6 +103,14 @@ int arg_extent(struct ctl *ctl, const char *s, bool need_length, struct vaapi_ex
 	off = colon + 1;
 	if (!buf[0] || strlen(buf) >= VVMP_DEVICE_PATH_MAX)
 		return ctl_usage_error(ctl, "invalid device in extent '%s'", s);
+	/*
+	 * A device is a path or major:minor. A path may hold colons
+	 * (/dev/disk/by-path/pci-0000:00:1f.2-ata-1), but one ending in
+	 * ":<number>" means a field too many.
+	 */
+	colon = strrchr(buf, ':');
+	if (buf[0] == '/' ? colon && all_digits(colon + 1) : !is_major_minor(buf))
+		goto bad;
 	if (!parse_u64(off, &e->offset))
 		return ctl_usage_error(ctl, "invalid offset '%s' in extent '%s'", off, s);
 	if (len && (!parse_u64(len, &e->length) || e->length == 0))

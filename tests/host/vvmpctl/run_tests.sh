@@ -1,0 +1,396 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# vvmpctl host tests. vvmpctl-fake is vvmpctl over fake_vaapi.c: it logs
+# each libvaapi call it receives and returns canned data; vvmpctl-real is
+# linked with libvaapi and talks to the (absent) kernel family.
+set -u
+cd "$(dirname "$0")"
+FAKE=./vvmpctl-fake
+REAL=./vvmpctl-real
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+export VVMPCTL_FAKE_LOG=$TMP/log
+unset VVMPCTL_FAKE_FAIL VVMPCTL_FAKE_NOFAMILY
+
+n=0 passed=0 failed=0
+OUT=$TMP/out ERR=$TMP/err RC=0
+
+ok() { n=$((n + 1)); passed=$((passed + 1)); echo "ok $n - $1"; }
+not_ok() {
+	n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"
+	shift
+	printf '  %s\n' "$@" >&2
+}
+
+# run CMD...: stdout, stderr and exit code into $OUT, $ERR, $RC; log reset first.
+run() { : >"$VVMPCTL_FAKE_LOG"; "$@" >"$OUT" 2>"$ERR"; RC=$?; }
+
+# usage NAME "MESSAGE" ARGS...: exit 2, stderr's first line is exactly
+# "vvmpctl: MESSAGE", nothing on stdout, no libvaapi call made.
+usage() {
+	local name=$1 msg=$2; shift 2
+	run $FAKE "$@"
+	local first; first=$(head -n1 "$ERR")
+	if [ $RC -eq 2 ] && [ "$first" = "vvmpctl: $msg" ] && [ ! -s "$OUT" ] &&
+	   [ ! -s "$VVMPCTL_FAKE_LOG" ] && grep -q "^Try 'vvmpctl" "$ERR"; then
+		ok "usage: $name"
+	else
+		not_ok "usage: $name" "args: $*" "exit $RC, want 2" "stderr: $(cat "$ERR")" \
+			"want:   vvmpctl: $msg" "calls: $(cat "$VVMPCTL_FAKE_LOG")"
+	fi
+}
+
+# calls NAME "EXPECTED LOG" ARGS...: exit 0 and exactly these libvaapi calls.
+calls() {
+	local name=$1 want=$2; shift 2
+	run $FAKE "$@"
+	local got; got=$(cat "$VVMPCTL_FAKE_LOG")
+	if [ $RC -eq 0 ] && [ "$got" = "$want" ]; then
+		ok "request: $name"
+	else
+		not_ok "request: $name" "args: $*" "exit $RC" "stderr: $(cat "$ERR")" \
+			"calls: $got" "want:  $want"
+	fi
+}
+
+# output NAME "EXPECTED STDOUT" ARGS...: exit 0 and exactly this output.
+output() {
+	local name=$1 want=$2; shift 2
+	run $FAKE "$@"
+	local got; got=$(cat "$OUT")
+	if [ $RC -eq 0 ] && [ "$got" = "$want" ]; then
+		ok "output: $name"
+	else
+		not_ok "output: $name" "args: $*" "exit $RC" "stderr: $(cat "$ERR")" \
+			"got:  $got" "want: $want"
+	fi
+}
+
+# ---- usage errors: exit 2 and the bad word named ------------------------
+
+usage "no object" "missing OBJECT"
+usage "unknown object" "unknown object 'disk'" disk show
+usage "unknown option" "unknown option '-x'" -x vd show
+usage "-b without file" "option '-b' needs a FILE" -b
+usage "unknown verb" "unknown verb 'frob' for object 'vd'" vd frob
+usage "acl without verb" "missing VERB for object 'acl'" acl
+usage "vd create without name" "missing VD NAME" vd create
+usage "vd name too long" "invalid VD name '$(printf 'x%.0s' {1..64})': a name has 1 to 63 characters" \
+	vd create "$(printf 'x%.0s' {1..64})" linear leg /dev/sdb:0:8
+usage "vd create without layout" "missing LAYOUT (linear or striped CHUNK)" vd create a
+usage "unknown layout" "unknown layout 'mirror': expected linear or striped" vd create a mirror leg /dev/sdb:0:8
+usage "striped without chunk" "'striped' needs a CHUNK size in sectors" vd create a striped
+usage "chunk not a number" "invalid chunk size 'big': expected a decimal number below 2^32" vd create a striped big leg /dev/sdb:0:8
+usage "chunk not a power of two" "invalid chunk size '24': a power of two >= 8" vd create a striped 24 leg /dev/sdb:0:24
+usage "no legs" "missing 'leg EXTENT...': a map has 1 to 8 legs" vd create a linear
+usage "leg without extent" "leg 0 has no extent" vd create a linear leg leg /dev/sdb:0:8
+usage "extent before leg" "extent '/dev/sdb:0:8' before the first 'leg'" vd create a linear /dev/sdb:0:8
+usage "extent without length" "invalid extent 'sdb:0': expected DEV:OFFSET:LENGTH" vd create a linear leg sdb:0
+usage "extent bad offset" "invalid offset 'x' in extent '/dev/sdb:x:8'" vd create a linear leg /dev/sdb:x:8
+usage "extent zero length" "invalid length '0' in extent '/dev/sdb:0:0': expected a number > 0" vd create a linear leg /dev/sdb:0:0
+usage "device neither path nor major:minor" "invalid extent 'sdb:0:8': expected DEV:OFFSET:LENGTH" vd create a linear leg sdb:0:8
+usage "major:minor with a field too many" "invalid extent '8:16:1:0:8': expected DEV:OFFSET:LENGTH" vd create a linear leg 8:16:1:0:8
+usage "negative offset" "invalid offset '-1' in extent '/dev/sdb:-1:8'" vd create a linear leg /dev/sdb:-1:8
+usage "nine legs" "too many legs: at most 8" vd create a linear $(for i in 1 2 3 4 5 6 7 8 9; do echo leg /dev/sd$i:0:8; done)
+usage "stray word in map" "unexpected 'fast' in MAP" vd create a linear leg /dev/sdb:0:8 fast
+usage "vd delete extra" "unexpected argument 'now'" vd delete a now
+usage "set-segment without start" "missing 'start S'" vd set-segment a length 8 extent /dev/sdb:0
+usage "set-segment bad start" "invalid start '1k': expected a decimal number" vd set-segment a start 1k length 8 extent /dev/sdb:0
+usage "set-segment zero length" "invalid length '0': a segment has > 0 sectors" vd set-segment a start 0 length 0 extent /dev/sdb:0
+usage "set-segment without extent" "missing 'extent DEV:OFFSET' (one per leg)" vd set-segment a start 0 length 8
+usage "set-segment extent with length" "invalid extent '/dev/sdb:0:8': expected DEV:OFFSET" vd set-segment a start 0 length 8 extent /dev/sdb:0:8
+usage "set-segment dangling keyword" "'length' needs a value" vd set-segment a start 0 length
+usage "extend with start" "unexpected argument 'start'" vd extend a start 0 length 8 extent /dev/sdb:0
+usage "client info empty" "invalid info '': 1 to 255 characters" client set h1 info ""
+usage "client stray" "unexpected argument 'iqn'" client set h1 iqn x
+usage "acl missing vd" "missing 'vd NAME' before 'data0'" acl set data0 rw
+usage "acl missing value" "missing ACL (rw, ro or none)" acl set vd a client h1
+usage "acl bad value" "invalid ACL 'rx': expected rw, ro or none" acl set vd a rx
+usage "acl extra" "unexpected argument 'now'" acl set vd a ro now
+usage "acl client without name" "'client' needs a value" acl show vd a client
+usage "status bad value" "invalid status 'paused': expected enabled, disabled or quiesced" status set vd a paused
+usage "cos nothing" "missing iops, bps or prio" cos set vd a
+usage "cos bad iops" "invalid iops 'lots': expected a decimal number" cos set vd a iops lots
+usage "cos prio range" "invalid prio '9': an I/O priority class 0..7" cos set vd a prio 9
+usage "stats set nothing" "missing 'latency on|off' or 'error-threshold N'" stats set a
+usage "stats latency value" "invalid latency 'yes': expected on or off" stats set a latency yes
+usage "stats show extra" "unexpected argument 'b'" stats show a b
+usage "plan detach without leg" "missing 'leg N'" plan detach a
+usage "plan detach leg range" "invalid leg index '8': 0 to 7" plan detach a leg 8
+usage "plan replace without extent" "missing EXTENT (DEV:OFFSET:LENGTH)" plan replace a leg 1
+usage "plan params bad mask" "unknown mask 'fast' in 'log,fast'" plan params a leg 0 masks log,fast
+usage "plan params mask bits" "invalid masks '32': bits beyond 0x1f" plan params a leg 0 masks 32
+usage "plan params nothing" "missing 'timeout MS' or 'masks LIST'" plan params a leg 0
+usage "plan params bad timeout" "invalid timeout '5s': expected a decimal number below 2^32" plan params a leg 0 timeout 5s
+usage "divert without length" "missing 'length L'" divert add a start 0
+usage "divert stray" "unexpected argument 'end'" divert del a start 0 end 8
+usage "txn commit without id" "missing transaction ID (no 'txn begin' before it in this batch)" txn commit
+usage "txn commit id 0" "invalid transaction id '0'" txn commit 0
+usage "txn begin extra" "unexpected argument 'now'" txn begin now
+usage "events extra" "unexpected argument 'now'" events monitor now
+
+# ---- help at every level ----------------------------------------------------
+
+run $FAKE --help
+if [ $RC -eq 0 ] && [ "$(head -n1 "$OUT")" = "Usage: vvmpctl [OPTIONS] OBJECT VERB [ARGS]" ] &&
+   grep -q '^Exit status: 0 ok, 1 operation failed, 2 usage error.$' "$OUT"; then
+	ok "help: vvmpctl --help"
+else
+	not_ok "help: vvmpctl --help" "exit $RC" "$(head -n3 "$OUT")"
+fi
+objects=$(sed -n '/^Objects:/,/^Numbers/{s/^  \([a-z]*\) .*/\1/p}' "$OUT")
+if [ "$(echo $objects)" = "vd client acl status cos stats plan divert txn events" ]; then
+	ok "help: every object listed"
+else
+	not_ok "help: every object listed" "got: $(echo $objects)"
+fi
+run $FAKE help
+cmp -s "$OUT" <($FAKE --help) && [ $RC -eq 0 ] && ok "help: 'vvmpctl help' is --help" ||
+	not_ok "help: 'vvmpctl help' is --help"
+
+# Each object's help lists its verbs; each verb's --help shows the same usage line.
+help_ok=1 verbs_seen=0
+for o in $objects; do
+	run $FAKE "$o" help
+	if [ $RC -ne 0 ] || [ "$(head -n1 "$OUT" | cut -d' ' -f1-3)" != "Usage: vvmpctl $o" ]; then
+		help_ok=0; echo "  $o help: exit $RC: $(head -n1 "$OUT")" >&2; continue
+	fi
+	grep "^  vvmpctl $o " "$OUT" | sed 's/^  //' >"$TMP/lines"
+	while read -r line; do
+		verb=$(echo "$line" | cut -d' ' -f3)
+		verbs_seen=$((verbs_seen + 1))
+		for h in --help -h help; do
+			out=$($FAKE "$o" "$verb" $h); rc=$?
+			if [ $rc -ne 0 ] || [ "$(echo "$out" | head -n1)" != "Usage: $line" ]; then
+				help_ok=0
+				echo "  $o $verb $h: exit $rc: $(echo "$out" | head -n1) != Usage: $line" >&2
+			fi
+		done
+	done <"$TMP/lines"
+done
+[ $help_ok = 1 ] && [ $verbs_seen -eq 34 ] && ok "help: every verb's --help matches its object's usage ($verbs_seen verbs)" ||
+	not_ok "help: every verb's --help matches its object's usage" "verbs seen: $verbs_seen"
+
+output "help: vd create --help" "Usage: vvmpctl vd create NAME MAP
+create a VD with a map
+MAP     := LAYOUT [nosync] leg EXTENT... [leg EXTENT...]...   (1 to 8 legs: 2+ mirror)
+LAYOUT  := linear | striped CHUNK        (CHUNK: sectors, a power of two >= 8)
+EXTENT  := DEV:OFFSET:LENGTH             (DEV: /dev/... or major:minor; sectors)
+SEGMENT := start S length L extent DEV:OFFSET [extent DEV:OFFSET]...
+           (one extent per leg, each L sectors long; S = VD size extends the VD)
+Example: vvmpctl vd create data0 linear leg /dev/sdb:0:2048 leg /dev/sdc:0:2048" vd create --help
+
+# ---- each command's exact request ----------------------------------------------
+
+calls "vd create mirror" \
+	"ap_create_vd data0 layout=linear chunk=0 nosync=0 legs=2 [/dev/sdb:0:2048] [/dev/sdc:0:2048]" \
+	vd create data0 linear leg /dev/sdb:0:2048 leg /dev/sdc:0:2048
+calls "vd create striped, nosync, major:minor" \
+	"ap_create_vd s layout=striped chunk=128 nosync=1 legs=2 [8:16:0:1024,8:32:0:1024] [8:48:64:2048]" \
+	vd create s striped 128 nosync leg 8:16:0:1024 8:32:0:1024 leg 8:48:64:2048
+calls "vd create by-path device with colons" \
+	"ap_create_vd p layout=linear chunk=0 nosync=0 legs=1 [/dev/disk/by-path/pci-0000:00:1f.2-ata-1:0:2048]" \
+	vd create p linear leg /dev/disk/by-path/pci-0000:00:1f.2-ata-1:0:2048
+calls "vd set-map" "ap_set_map_vd data0 layout=linear chunk=0 nosync=0 legs=1 [/dev/sdd:0:4096]" \
+	vd set-map data0 linear leg /dev/sdd:0:4096
+calls "vd set-segment" "ap_set_segment_vd data0 start=2048 length=512 [/dev/sde:0:512,8:80:100:512]" \
+	vd set-segment data0 start 2048 length 512 extent /dev/sde:0 extent 8:80:100
+calls "vd extend reads the size first" \
+	"ap_get_vd data0
+ap_set_segment_vd data0 start=4096 length=1024 [/dev/sdf:0:1024]" \
+	vd extend data0 length 1024 extent /dev/sdf:0
+calls "vd delete alias del" "ap_delete_vd data0" vd del data0
+calls "vd show (default verb)" "ap_list_vds" vd
+calls "vd resize" "ap_resize_devices data0" vd resize data0
+calls "client set with info" "peap_set_client h1 info=iqn.2024-01.org.example:h1" client set h1 info iqn.2024-01.org.example:h1
+calls "client set without info" "peap_set_client h1 info=-" client set h1
+calls "client delete" "peap_delete_client h1" client delete h1
+calls "acl set per client" "peap_set_acl data0 client=h1 ro" acl set vd data0 client h1 ro
+calls "acl set vd default" "peap_set_acl data0 client=- none" acl set vd data0 none
+calls "status set" "peap_set_status data0 client=h2 quiesced" status set vd data0 client h2 quiesced
+calls "cos set all fields" "peap_set_cos data0 client=h1 present=7 iops=1000 bps=10485760 prio=2" \
+	cos set vd data0 client h1 iops 1000 bps 10485760 prio 2
+calls "cos set one field" "peap_set_cos data0 client=- present=2 iops=0 bps=0 prio=0" cos set vd data0 bps 0
+calls "stats set" "psap_set_stats_directive data0 present=3 latency=1 threshold=10" \
+	stats set data0 latency on error-threshold 10
+calls "stats reset" "psap_reset_vd_stats data0" stats reset data0
+calls "plan attach" "ssap_set_io_plan data0 attach leg=0 [/dev/sdg:0:2048,/dev/sdh:0:2048]" \
+	plan attach data0 /dev/sdg:0:2048 /dev/sdh:0:2048
+calls "plan detach" "ssap_set_io_plan data0 detach leg=1 [-]" plan detach data0 leg 1
+calls "plan replace" "ssap_set_io_plan data0 replace leg=0 [8:96:0:4096]" plan replace data0 leg 0 8:96:0:4096
+calls "plan params names" "iop_set_plan_params data0 leg=1 present=3 timeout=3000 masks=0x16" \
+	plan params data0 leg 1 timeout 3000 masks success,log,deactivate
+calls "plan params none" "iop_set_plan_params data0 leg=0 present=2 timeout=0 masks=0x0" plan params data0 leg 0 masks none
+calls "plan params without leg shows" "iop_get_plan_params data0" plan params data0
+calls "divert add" "eh_add_divert data0 1024+64" divert add data0 start 1024 length 64
+calls "divert del" "eh_delete_divert data0 1024+64" divert del data0 length 64 start 1024
+calls "txn commit by id" "tx_commit 7" txn commit 7
+calls "events default is monitor" "events_run" events
+
+# ---- output from canned data: text and JSON share field names ----------------
+
+output "vd show text" "vd data0 size 4096 generation 3 nr_devices 2
+    device data0-h1 dev 253:0 client h1 size 4096
+    device data0 dev 253:1 size 4096
+vd data1 size 2048 generation 1 nr_devices 0" vd show
+output "vd show json" '[{"vd":"data0","size":4096,"generation":3,"nr_devices":2,"devices":[{"device":"data0-h1","dev":"253:0","client":"h1","size":4096},{"device":"data0","dev":"253:1","size":4096}]},{"vd":"data1","size":2048,"generation":1,"nr_devices":0}]' -j vd show
+output "vd map text" "vd data0 layout linear generation 3
+    leg 0 health in-sync
+        device 8:16 offset 0 length 2048
+        device 8:48 offset 0 length 2048
+    leg 1 health failed
+        device 8:32 offset 2048 length 4096" vd map data0
+output "vd map json" '[{"vd":"data0","layout":"linear","nosync":false,"generation":3,"legs":[{"leg":0,"health":"in-sync","extents":[{"device":"8:16","offset":0,"length":2048},{"device":"8:48","offset":0,"length":2048}]},{"leg":1,"health":"failed","extents":[{"device":"8:32","offset":2048,"length":4096}]}]}]' -j vd map data0
+output "vd map pretty json" '[
+    {
+        "vd": "data0",
+        "layout": "linear",
+        "nosync": false,
+        "generation": 3,
+        "legs": [
+            {
+                "leg": 0,
+                "health": "in-sync",
+                "extents": [
+                    {
+                        "device": "8:16",
+                        "offset": 0,
+                        "length": 2048
+                    },
+                    {
+                        "device": "8:48",
+                        "offset": 0,
+                        "length": 2048
+                    }
+                ]
+            },
+            {
+                "leg": 1,
+                "health": "failed",
+                "extents": [
+                    {
+                        "device": "8:32",
+                        "offset": 2048,
+                        "length": 4096
+                    }
+                ]
+            }
+        ]
+    }
+]' -j -p vd map data0
+output "stats show text" "vd data0 reads 101 writes 102 read_bytes 413696 write_bytes 417792 read_errors 0 write_errors 1 in_flight 0 exceptions 0 refused 0 throttled 10 latency 0 0 0 0 90 13 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
+    leg 0 reads 51 writes 52 read_bytes 208896 write_bytes 212992 read_errors 0 write_errors 1 in_flight 0 exceptions 0 refused 0 throttled 5
+    client h1 reads 1 writes 2 read_bytes 4096 write_bytes 8192 read_errors 0 write_errors 0 in_flight 0 exceptions 0 refused 0 throttled 0" stats show data0
+output "stats show json" '[{"vd":"data0","reads":101,"writes":102,"read_bytes":413696,"write_bytes":417792,"read_errors":0,"write_errors":1,"in_flight":0,"exceptions":0,"refused":0,"throttled":10,"latency":[0,0,0,0,90,13,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],"legs":[{"leg":0,"reads":51,"writes":52,"read_bytes":208896,"write_bytes":212992,"read_errors":0,"write_errors":1,"in_flight":0,"exceptions":0,"refused":0,"throttled":5}],"clients":[{"client":"h1","reads":1,"writes":2,"read_bytes":4096,"write_bytes":8192,"read_errors":0,"write_errors":0,"in_flight":0,"exceptions":0,"refused":0,"throttled":0}]}]' -j stats show data0
+output "client show quotes info with blanks" 'client h1 info "host one"
+client h2' client show
+output "client show json escapes quotes" '[{"client":"h9","info":"iqn.2024-01.org.example:\"h9\" rack 2"}]' -j client show h9
+output "acl show with source" "vd data0 client h1 source client acl ro" acl show vd data0 client h1
+output "status show vd default" "vd data0 source vd-default status quiesced" status show vd data0
+output "cos show json" '[{"vd":"data0","source":"vd-default","iops":500,"bps":1048576}]' -j cos show vd data0
+output "plan show masks" "vd data0 leg 0 timeout_ms 0 masks continuation,log
+vd data0 leg 1 timeout_ms 5000 masks none" plan show data0
+output "plan show json masks" '[{"vd":"data0","leg":0,"timeout_ms":0,"masks":["continuation","log"]},{"vd":"data0","leg":1,"timeout_ms":5000,"masks":[]}]' -j plan show data0
+output "divert show" "vd data0 start 0 length 8
+vd data0 start 1024 length 64" divert show data0
+output "vd size" "vd data0 map_extents 3 map_bytes 1536" vd size data0
+output "events text: snapshot then stream, one line each" "event vd-exists seq 7 snapshot snapshot_seq 9 vd data0 size 4096 generation 3
+event client-exists seq 2 snapshot client h1 info \"host one\"
+event leg-state seq 10 vd data0 leg 1 health failed
+event divert seq 11 vd data0 ranges 0+8,64+8
+events_lost" events
+output "events json: one object per line" '{"event":"vd-exists","seq":7,"snapshot":true,"snapshot_seq":9,"vd":"data0","size":4096,"generation":3}
+{"event":"client-exists","seq":2,"snapshot":true,"client":"h1","info":"host one"}
+{"event":"leg-state","seq":10,"snapshot":false,"vd":"data0","leg":1,"health":"failed"}
+{"event":"divert","seq":11,"snapshot":false,"vd":"data0","ranges":[{"start":0,"length":8},{"start":64,"length":8}]}
+{"events_lost":true}' -j events
+output "events show: snapshot only" "event vd-exists seq 7 snapshot snapshot_seq 9 vd data0 size 4096 generation 3
+event client-exists seq 2 snapshot client h1 info \"host one\"" events show
+output "txn begin prints the id" '[{"txn":42}]' -j txn begin
+
+# Every JSON output parses (jq, when installed).
+if command -v jq >/dev/null; then
+	bad=0
+	for args in "vd show" "vd map data0" "stats show data0" "client show" "plan show data0" \
+		    "divert show data0" "acl show vd a" "vd size data0"; do
+		$FAKE -j $args | jq -e . >/dev/null || { bad=1; echo "  -j $args: not JSON" >&2; }
+		$FAKE -j -p $args | jq -e . >/dev/null || { bad=1; echo "  -j -p $args: not JSON" >&2; }
+	done
+	$FAKE -j events | jq -e -s 'length == 5' >/dev/null || { bad=1; echo "  -j events" >&2; }
+	[ $bad = 0 ] && ok "json: every -j output parses" || not_ok "json: every -j output parses"
+fi
+
+# ---- operation failures: exit 1 and the kernel's words -------------------------
+
+VVMPCTL_FAKE_FAIL=ap_delete_vd run $FAKE vd delete data0
+if [ $RC -eq 1 ] && [ "$(cat "$ERR")" = "vvmpctl: delete VD data0: Device or resource busy: fake: busy" ] && [ ! -s "$OUT" ]; then
+	ok "failure: exit 1 with what, strerror and extack"
+else
+	not_ok "failure: exit 1 with what, strerror and extack" "exit $RC" "stderr: $(cat "$ERR")"
+fi
+VVMPCTL_FAKE_NOFAMILY=1 run $FAKE vd show
+if [ $RC -eq 1 ] && [ "$(cat "$ERR")" = 'vvmpctl: connect to the vvmp generic netlink family: No such file or directory: generic netlink family "vvmp" not found (is the dm-vvmp module loaded?)' ]; then
+	ok "failure: no family, exit 1"
+else
+	not_ok "failure: no family, exit 1" "exit $RC" "stderr: $(cat "$ERR")"
+fi
+
+# ---- batch: one connection, transactions across lines ---------------------------
+
+cat >"$TMP/batch" <<'EOF'
+# apply a policy change atomically
+txn begin
+acl set vd data0 client h1 ro
+status set vd data0 client h1 "quiesced"
+
+txn commit
+acl set vd data0 rw
+EOF
+calls "batch: txn id carried by the staged lines only" "tx_begin -> 42
+txn=42 peap_set_acl data0 client=h1 ro
+txn=42 peap_set_status data0 client=h1 quiesced
+tx_commit 42
+peap_set_acl data0 client=- rw" -b "$TMP/batch"
+run $FAKE -b - <<<'client set h3 info "rack 4, slot \"2\""'
+[ $RC -eq 0 ] && [ "$(cat "$VVMPCTL_FAKE_LOG")" = 'peap_set_client h3 info=rack 4, slot "2"' ] &&
+	ok "batch: stdin, quoted words" || not_ok "batch: stdin, quoted words" "$(cat "$VVMPCTL_FAKE_LOG") $(cat "$ERR")"
+printf 'txn begin\nacl set vd a ro\n' >"$TMP/open"
+run $FAKE -b "$TMP/open"
+if [ $RC -eq 1 ] && grep -qx "tx_abort 42" "$VVMPCTL_FAKE_LOG" &&
+   grep -q "transaction 42 was not committed by the end of the batch: aborted" "$ERR"; then
+	ok "batch: a transaction left open is aborted, exit 1"
+else
+	not_ok "batch: a transaction left open is aborted, exit 1" "exit $RC" "$(cat "$ERR")" "$(cat "$VVMPCTL_FAKE_LOG")"
+fi
+printf 'client set a\nacl set vd a rx\nclient set b\n' >"$TMP/bad"
+run $FAKE -b "$TMP/bad"
+if [ $RC -eq 2 ] && [ "$(head -n1 "$ERR")" = "vvmpctl: $TMP/bad:2: invalid ACL 'rx': expected rw, ro or none" ] &&
+   [ "$(cat "$VVMPCTL_FAKE_LOG")" = "peap_set_client a info=-" ]; then
+	ok "batch: stops at a bad line and names file:line"
+else
+	not_ok "batch: stops at a bad line and names file:line" "exit $RC" "$(cat "$ERR")" "$(cat "$VVMPCTL_FAKE_LOG")"
+fi
+usage "batch with a command too" "'vd' after -b FILE: a batch takes its commands from FILE" -b x vd show
+printf 'txn begin\ntxn begin\n' >"$TMP/twice"
+run $FAKE -b "$TMP/twice"
+[ $RC -eq 2 ] && grep -q "transaction 42 is still open: commit or abort it first" "$ERR" &&
+	ok "batch: nested txn begin refused" || not_ok "batch: nested txn begin refused" "exit $RC $(cat "$ERR")"
+
+# ---- the real binary on a host without dm-vvmp ------------------------------------
+
+run $REAL vd show
+if [ $RC -eq 1 ] && [ "$(cat "$ERR")" = 'vvmpctl: connect to the vvmp generic netlink family: No such file or directory: generic netlink family "vvmp" not found (is the dm-vvmp module loaded?)' ] && [ ! -s "$OUT" ]; then
+	ok "real: no vvmp family on the host, exit 1 with a clear message"
+else
+	not_ok "real: no vvmp family on the host, exit 1 with a clear message" "exit $RC" "stderr: $(cat "$ERR")"
+fi
+run $REAL -j events
+[ $RC -eq 1 ] && grep -q 'not found (is the dm-vvmp module loaded?)' "$ERR" &&
+	ok "real: events without the family, exit 1" || not_ok "real: events without the family, exit 1" "exit $RC $(cat "$ERR")"
+run $REAL vd create a linear leg /dev/sdb:0:x
+[ $RC -eq 2 ] && [ "$(head -n1 "$ERR")" = "vvmpctl: invalid length 'x' in extent '/dev/sdb:0:x': expected a number > 0" ] &&
+	ok "real: usage errors need no kernel" || not_ok "real: usage errors need no kernel" "exit $RC $(cat "$ERR")"
+
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
