@@ -46,6 +46,23 @@ unsigned long vvmp_legs_in_state(struct vvmp_vd *vd,
 	return legs;
 }
 
+/**
+ * vvmp_set_leg_health() - change a leg's health and announce it
+ * @vd: the VD, vd->lock held
+ * @leg: leg index
+ * @health: the new health
+ *
+ * The event takes its sequence number under the same lock as the change,
+ * so a dump of the VD and the event stream agree.
+ */
+void vvmp_set_leg_health(struct vvmp_vd *vd, unsigned int leg,
+			 enum vvmp_leg_health health)
+{
+	lockdep_assert_held(&vd->lock);
+	WRITE_ONCE(vd->legs[leg].health, health);
+	vvmp_event_leg(vd, leg, health);
+}
+
 /* Fail @leg unless it is the last in-sync leg; announce the change. */
 static int vvmp_mark_failed(struct vvmp_vd *vd, unsigned int leg)
 {
@@ -60,10 +77,10 @@ static int vvmp_mark_failed(struct vvmp_vd *vd, unsigned int leg)
 		 hweight_long(vvmp_legs_in_state(vd, VVMP_LEG_IN_SYNC)) == 1)
 		r = -EBUSY;
 	else
-		WRITE_ONCE(l->health, VVMP_LEG_FAILED);
+		vvmp_set_leg_health(vd, leg, VVMP_LEG_FAILED);
 	spin_unlock_irqrestore(&vd->lock, flags);
 	if (!r)
-		queue_work(vd->wq, &vd->event_work);
+		vvmp_vd_changed(vd);
 	return r;
 }
 
@@ -97,8 +114,7 @@ bool vvmp_leg_error(struct vvmp_vd *vd, unsigned int leg)
 	int r = vvmp_mark_failed(vd, leg);
 
 	if (!r)
-		DMERR_LIMIT("%s: leg %u failed", dm_table_device_name(vd->ti->table),
-			    leg);
+		DMERR_LIMIT("%s: leg %u failed", vvmp_vd_name(vd), leg);
 	return r != -EBUSY;
 }
 
@@ -132,11 +148,11 @@ int vvmp_restore_leg(struct vvmp_vd *vd, unsigned int leg)
 		spin_unlock_irqrestore(&vd->lock, flags);
 		return -EINVAL;
 	}
-	WRITE_ONCE(vd->legs[leg].health, VVMP_LEG_OUT_OF_SYNC);
+	vvmp_set_leg_health(vd, leg, VVMP_LEG_OUT_OF_SYNC);
 	vd->rec.active = true;
 	vd->rec.restart = true;
 	spin_unlock_irqrestore(&vd->lock, flags);
 	vvmp_recovery_kick(vd);
-	queue_work(vd->wq, &vd->event_work);
+	vvmp_vd_changed(vd);
 	return 0;
 }

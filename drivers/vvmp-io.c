@@ -22,27 +22,17 @@ static void vvmp_account_issue(struct vvmp_vd *vd, unsigned int leg,
 {
 	if (vd->nr_legs > 1)
 		atomic_inc(&vd->legs[leg].pending);
-	vvmp_count(vd, leg, issued);
-	if (op_is_flush(bio->bi_opf) && !bio_sectors(bio))
-		vvmp_count(vd, leg, flushes);
-	else if (bio_data_dir(bio) == READ)
-		vvmp_count(vd, leg, reads);
-	else
-		vvmp_count(vd, leg, writes);
+	vvmp_count_issue(vd->legs[leg].counters, bio);
 }
 
-static void vvmp_account_done(struct vvmp_vd *vd, unsigned int leg,
+static void vvmp_account_done(struct vvmp_io *io, unsigned int leg,
 			      struct bio *bio, blk_status_t status)
 {
+	struct vvmp_vd *vd = io->vd;
+
 	if (vd->nr_legs > 1)
 		atomic_dec(&vd->legs[leg].pending);
-	vvmp_count(vd, leg, completed);
-	if (!status)
-		return;
-	if (bio_data_dir(bio) == READ)
-		vvmp_count(vd, leg, read_errors);
-	else
-		vvmp_count(vd, leg, write_errors);
+	vvmp_count_done(vd->legs[leg].counters, bio, status, io->start_ns);
 }
 
 /*
@@ -77,6 +67,15 @@ static int vvmp_choose_read_leg(struct vvmp_vd *vd, unsigned long exclude)
 	return best;
 }
 
+/* Cut the bio to the piece this plan covers; count it for VD and client. */
+static void vvmp_accept(struct vvmp_io *io, struct bio *bio, sector_t len)
+{
+	if (bio_sectors(bio) > len)
+		dm_accept_partial_bio(bio, len);
+	vvmp_count_issue(io->vd->counters, bio);
+	vvmp_count_issue(io->port->counters, bio);
+}
+
 /* One leg: cut the piece at its boundary and remap it, mapping once. */
 static int vvmp_map_single_leg(struct vvmp_vd *vd, struct vvmp_io *io,
 			       struct bio *bio)
@@ -84,9 +83,8 @@ static int vvmp_map_single_leg(struct vvmp_vd *vd, struct vvmp_io *io,
 	struct dm_dev *dev;
 	sector_t dev_sector, len;
 
-	len = vvmp_leg_map(vd, 0, io->vd_sector, &dev, &dev_sector);
-	if (bio_sectors(bio) > len)
-		dm_accept_partial_bio(bio, len);
+	len = vvmp_leg_map(io->map, 0, io->vd_sector, &dev, &dev_sector);
+	vvmp_accept(io, bio, len);
 	io->kind = VVMP_IO_REMAPPED;
 	io->leg = 0;
 	bio_set_dev(bio, dev->bdev);
@@ -95,13 +93,13 @@ static int vvmp_map_single_leg(struct vvmp_vd *vd, struct vvmp_io *io,
 	return DM_MAPIO_REMAPPED;
 }
 
-static void vvmp_remap(struct vvmp_vd *vd, struct bio *bio, unsigned int leg,
-		       sector_t vd_sector)
+static void vvmp_remap(struct vvmp_map *map, struct bio *bio,
+		       unsigned int leg, sector_t vd_sector)
 {
 	struct dm_dev *dev;
 	sector_t dev_sector;
 
-	vvmp_leg_map(vd, leg, vd_sector, &dev, &dev_sector);
+	vvmp_leg_map(map, leg, vd_sector, &dev, &dev_sector);
 	bio_set_dev(bio, dev->bdev);
 	bio->bi_iter.bi_sector = dev_sector;
 }
@@ -115,7 +113,7 @@ static struct bio *vvmp_alloc_clone(struct vvmp_vd *vd, struct vvmp_io *io,
 	struct vvmp_clone *c;
 	struct bio *clone;
 
-	vvmp_leg_map(vd, leg, io->vd_sector, &dev, &dev_sector);
+	vvmp_leg_map(io->map, leg, io->vd_sector, &dev, &dev_sector);
 	clone = bio_alloc_clone(dev->bdev, bio, gfp, &vd->clones);
 	if (!clone)
 		return NULL;
@@ -156,7 +154,7 @@ static void vvmp_read_issue(struct vvmp_vd *vd, struct vvmp_io *io,
 			    struct bio *bio, unsigned int leg)
 {
 	io->leg = leg;
-	vvmp_remap(vd, bio, leg, io->vd_sector);
+	vvmp_remap(io->map, bio, leg, io->vd_sector);
 	vvmp_account_issue(vd, leg, bio);
 }
 
@@ -241,7 +239,7 @@ static void vvmp_write_endio(struct bio *clone)
 	struct vvmp_vd *vd = io->vd;
 	blk_status_t status = clone->bi_status;
 
-	vvmp_account_done(vd, c->leg, clone, status);
+	vvmp_account_done(io, c->leg, clone, status);
 	if (!status) {
 		set_bit(c->leg, &io->ok_legs);
 	} else {
@@ -315,13 +313,14 @@ void vvmp_submit_write(struct vvmp_io *io, struct bio *bio)
 	vvmp_write_put(io);
 }
 
-/* ---- ->map and ->end_io ---- */
+/* ---- empty flushes ---- */
 
+/* A table-private VD: dm core sent one duplicate per flush target. */
 static int vvmp_map_flush(struct vvmp_vd *vd, struct vvmp_io *io,
 			  struct bio *bio)
 {
 	struct vvmp_flush_target *ft =
-		&vd->flush_targets[dm_bio_get_target_bio_nr(bio)];
+		&io->map->flush_targets[dm_bio_get_target_bio_nr(bio)];
 
 	if (READ_ONCE(vd->legs[ft->leg].health) == VVMP_LEG_FAILED) {
 		io->kind = VVMP_IO_NOTHING;
@@ -335,18 +334,114 @@ static int vvmp_map_flush(struct vvmp_vd *vd, struct vvmp_io *io,
 	return DM_MAPIO_REMAPPED;
 }
 
+static void vvmp_flush_endio(struct bio *clone)
+{
+	struct vvmp_clone *c = container_of(clone, struct vvmp_clone, bio);
+	struct vvmp_io *io = c->io;
+	struct vvmp_vd *vd = io->vd;
+	blk_status_t status = clone->bi_status;
+
+	vvmp_account_done(io, c->leg, clone, status);
+	/* A mirror absorbs the flush failure of a leg it can fail. */
+	if (status && !(vvmp_error_fails_leg(clone, status) &&
+			vd->nr_legs > 1 && vvmp_leg_error(vd, c->leg)))
+		io->error = status;
+	else
+		set_bit(c->leg, &io->ok_legs);
+	bio_put(clone);
+	if (atomic_dec_and_test(&io->pending)) {
+		struct bio *bio = dm_bio_from_per_bio_data(io, sizeof(*io));
+
+		bio->bi_status = io->error;
+		bio_endio(bio);
+	}
+}
+
+/*
+ * A named VD's map can change the set of devices at any time, so dm core
+ * cannot duplicate its flushes (num_flush_bios is fixed per table): a
+ * worker sends one clone per flush target of the bio's map. From a worker
+ * each clone is really submitted before the next is allocated, so waiting
+ * on the bio set's reserve is safe.
+ */
+static void vvmp_flush_fan_out(struct vvmp_vd *vd, struct bio *bio)
+{
+	struct vvmp_io *io = dm_per_bio_data(bio, sizeof(*io));
+	struct vvmp_map *map = io->map;
+	unsigned int i;
+
+	io->error = BLK_STS_OK;
+	io->ok_legs = 0;
+	atomic_set(&io->pending, 1);
+	for (i = 0; i < map->nr_flush_targets; i++) {
+		struct vvmp_flush_target *ft = &map->flush_targets[i];
+		struct vvmp_clone *c;
+		struct bio *clone;
+
+		if (READ_ONCE(vd->legs[ft->leg].health) == VVMP_LEG_FAILED)
+			continue;
+		clone = bio_alloc_clone(ft->dev->bdev, bio, GFP_NOIO,
+					&vd->clones);
+		c = container_of(clone, struct vvmp_clone, bio);
+		c->io = io;
+		c->leg = ft->leg;
+		bio_clear_polled(clone);
+		clone->bi_end_io = vvmp_flush_endio;
+		atomic_inc(&io->pending);
+		vvmp_account_issue(vd, ft->leg, clone);
+		submit_bio_noacct(clone);
+	}
+	if (atomic_dec_and_test(&io->pending)) {
+		bio->bi_status = io->error;
+		bio_endio(bio);
+	}
+}
+
+/**
+ * vvmp_flush_work() - fan out the queued empty flushes of a named VD
+ * @work: vd->flush_work
+ */
+void vvmp_flush_work(struct work_struct *work)
+{
+	struct vvmp_vd *vd = container_of(work, struct vvmp_vd, flush_work);
+	struct bio_list bios;
+	struct bio *bio;
+
+	spin_lock_irq(&vd->retry_lock);
+	bios = vd->flushes;
+	bio_list_init(&vd->flushes);
+	spin_unlock_irq(&vd->retry_lock);
+
+	while ((bio = bio_list_pop(&bios)))
+		vvmp_flush_fan_out(vd, bio);
+}
+
+static int vvmp_queue_flush(struct vvmp_vd *vd, struct vvmp_io *io,
+			    struct bio *bio)
+{
+	io->kind = VVMP_IO_FANNED_OUT;
+	spin_lock_irq(&vd->retry_lock);
+	bio_list_add(&vd->flushes, bio);
+	spin_unlock_irq(&vd->retry_lock);
+	queue_work(vd->wq, &vd->flush_work);
+	return DM_MAPIO_SUBMITTED;
+}
+
+/* ---- ->map and ->end_io ---- */
+
 static int vvmp_map_read(struct vvmp_vd *vd, struct vvmp_io *io,
 			 struct bio *bio)
 {
 	int leg = vvmp_choose_read_leg(vd, 0);
 	sector_t len;
 
-	if (leg < 0)
+	if (leg < 0) {
+		vvmp_accept(io, bio, bio_sectors(bio));
 		return DM_MAPIO_KILL;
+	}
 	/* Contiguous on every leg, so a retry can go to any of them. */
-	len = vvmp_boundary(vd, BIT(vd->nr_legs) - 1, io->vd_sector);
-	if (bio_sectors(bio) > len)
-		dm_accept_partial_bio(bio, len);
+	len = vvmp_boundary(io->map, BIT(vd->nr_legs) - 1, io->vd_sector);
+	vvmp_accept(io, bio, len);
 
 	io->kind = VVMP_IO_MIRROR_READ;
 	io->tried_legs = 0;
@@ -360,10 +455,9 @@ static int vvmp_map_write(struct vvmp_vd *vd, struct vvmp_io *io,
 			  struct bio *bio)
 {
 	unsigned long all_legs = BIT(vd->nr_legs) - 1;
-	sector_t len = vvmp_boundary(vd, all_legs, io->vd_sector);
+	sector_t len = vvmp_boundary(io->map, all_legs, io->vd_sector);
 
-	if (bio_sectors(bio) > len)
-		dm_accept_partial_bio(bio, len);
+	vvmp_accept(io, bio, len);
 
 	io->kind = VVMP_IO_FANNED_OUT;
 	io->counted = false;
@@ -372,7 +466,47 @@ static int vvmp_map_write(struct vvmp_vd *vd, struct vvmp_io *io,
 }
 
 /**
- * vvmp_map() - dm ->map: turn one bio into its I/O plan and start it
+ * vvmp_map_bio() - the I/O plan of a bio admitted by its client's policy
+ * @port: the device it came through
+ * @bio: dm's clone, per-bio data initialised by vvmp_map()
+ *
+ * Also called from the port's dispatch worker for bios that were held.
+ *
+ * Return: a DM_MAPIO_* code; DM_MAPIO_KILL holds no map reference.
+ */
+int vvmp_map_bio(struct vvmp_port *port, struct bio *bio)
+{
+	struct vvmp_vd *vd = port->vd;
+	struct vvmp_io *io = dm_per_bio_data(bio, sizeof(*io));
+	int r;
+
+	io->map = vvmp_map_get(vd);
+	if (bio->bi_opf & REQ_PREFLUSH) {
+		vvmp_accept(io, bio, bio_sectors(bio));
+		if (!vd->ti)
+			return vvmp_queue_flush(vd, io, bio);
+		return vvmp_map_flush(vd, io, bio);
+	}
+	if (unlikely(io->vd_sector + bio_sectors(bio) > io->map->size)) {
+		/* The device outgrew a map that shrank: nothing is there. */
+		vvmp_accept(io, bio, bio_sectors(bio));
+		r = DM_MAPIO_KILL;
+	} else if (vd->nr_legs == 1) {
+		return vvmp_map_single_leg(vd, io, bio);
+	} else if (bio_data_dir(bio) == READ) {
+		r = vvmp_map_read(vd, io, bio);
+	} else {
+		return vvmp_map_write(vd, io, bio);
+	}
+	if (r == DM_MAPIO_KILL) {
+		vvmp_io_done(io, bio, BLK_STS_IOERR);
+		vvmp_map_put(io->map);
+	}
+	return r;
+}
+
+/**
+ * vvmp_map() - dm ->map: admit a bio by its client's policy, then plan it
  * @ti: the target
  * @bio: dm's clone of the client bio
  *
@@ -380,23 +514,23 @@ static int vvmp_map_write(struct vvmp_vd *vd, struct vvmp_io *io,
  */
 int vvmp_map(struct dm_target *ti, struct bio *bio)
 {
-	struct vvmp_vd *vd = ti->private;
+	struct vvmp_port *port = ti->private;
 	struct vvmp_io *io = dm_per_bio_data(bio, sizeof(*io));
 
-	io->vd = vd;
-	if (bio->bi_opf & REQ_PREFLUSH)
-		return vvmp_map_flush(vd, io, bio);
-
+	io->port = port;
+	io->vd = port->vd;
+	io->map = NULL;
+	io->kind = VVMP_IO_NOTHING;
 	io->vd_sector = dm_target_offset(ti, bio->bi_iter.bi_sector);
-	if (vd->nr_legs == 1)
-		return vvmp_map_single_leg(vd, io, bio);
-	if (bio_data_dir(bio) == READ)
-		return vvmp_map_read(vd, io, bio);
-	return vvmp_map_write(vd, io, bio);
+	io->start_ns = READ_ONCE(port->vd->collect_latency) ?
+		       ktime_get_ns() : 0;
+	if (!port->vd->ti && !vvmp_port_admit(port, bio))
+		return DM_MAPIO_SUBMITTED;
+	return vvmp_map_bio(port, bio);
 }
 
 /**
- * vvmp_end_io() - dm ->end_io: account remapped bios, absorb leg failures
+ * vvmp_end_io() - dm ->end_io: account, absorb leg failures, drop the map
  * @ti: the target
  * @bio: the dm clone
  * @error: its status; cleared when a mirror absorbs a flush failure
@@ -406,24 +540,28 @@ int vvmp_map(struct dm_target *ti, struct bio *bio)
  */
 int vvmp_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error)
 {
-	struct vvmp_vd *vd = ti->private;
 	struct vvmp_io *io = dm_per_bio_data(bio, sizeof(*io));
+	struct vvmp_vd *vd = io->vd;
 
-	if (io->kind != VVMP_IO_REMAPPED && io->kind != VVMP_IO_MIRROR_READ)
+	if (!io->map)		/* refused or failed by the client's policy */
 		return DM_ENDIO_DONE;
 
-	vvmp_account_done(vd, io->leg, bio, *error);
-	if (io->kind == VVMP_IO_MIRROR_READ)
-		return *error && vvmp_read_failed(vd, io, bio, *error) ?
-		       DM_ENDIO_INCOMPLETE : DM_ENDIO_DONE;
+	if (io->kind == VVMP_IO_REMAPPED || io->kind == VVMP_IO_MIRROR_READ)
+		vvmp_account_done(io, io->leg, bio, *error);
+	if (io->kind == VVMP_IO_MIRROR_READ && *error &&
+	    vvmp_read_failed(vd, io, bio, *error))
+		return DM_ENDIO_INCOMPLETE;
 
 	/* One leg: errors go to the client. A mirror absorbs a flush
 	 * failure of a leg it can fail.
 	 */
-	if (*error && vd->nr_legs > 1 &&
+	if (io->kind == VVMP_IO_REMAPPED && *error && vd->nr_legs > 1 &&
 	    vvmp_error_fails_leg(bio, *error) &&
 	    vvmp_leg_error(vd, io->leg) &&
 	    READ_ONCE(vd->legs[io->leg].health) == VVMP_LEG_FAILED)
 		*error = BLK_STS_OK;
+
+	vvmp_io_done(io, bio, *error);
+	vvmp_map_put(io->map);
 	return DM_ENDIO_DONE;
 }

@@ -91,6 +91,7 @@ static void vvmp_copy_window(struct vvmp_vd *vd, unsigned int source,
 			     unsigned long targets, sector_t start, sector_t end)
 {
 	struct vvmp_recovery *rec = &vd->rec;
+	struct vvmp_map *map = rec->map;
 	struct dm_io_region from, to[VVMP_MAX_LEGS];
 	unsigned long legs = targets | BIT(source);
 	sector_t pos, len, dev_sector;
@@ -99,14 +100,14 @@ static void vvmp_copy_window(struct vvmp_vd *vd, unsigned int source,
 
 	atomic_set(&rec->pieces_pending, 1);
 	for (pos = start; pos < end; pos += len) {
-		len = min(vvmp_boundary(vd, legs, pos), end - pos);
-		vvmp_leg_map(vd, source, pos, &dev, &dev_sector);
+		len = min(vvmp_boundary(map, legs, pos), end - pos);
+		vvmp_leg_map(map, source, pos, &dev, &dev_sector);
 		from.bdev = dev->bdev;
 		from.sector = dev_sector;
 		from.count = len;
 		n = 0;
 		for_each_set_bit(leg, &targets, vd->nr_legs) {
-			vvmp_leg_map(vd, leg, pos, &dev, &dev_sector);
+			vvmp_leg_map(map, leg, pos, &dev, &dev_sector);
 			to[n].bdev = dev->bdev;
 			to[n].sector = dev_sector;
 			to[n].count = len;
@@ -135,10 +136,10 @@ static bool vvmp_recovery_finished(struct vvmp_vd *vd)
 		rec->active = false;
 		return true;
 	}
-	if (rec->cursor < vd->ti->len)
+	if (rec->cursor < READ_ONCE(vd->size))
 		return false;
 	for_each_set_bit(leg, &rec->target_legs, vd->nr_legs)
-		WRITE_ONCE(vd->legs[leg].health, VVMP_LEG_IN_SYNC);
+		vvmp_set_leg_health(vd, leg, VVMP_LEG_IN_SYNC);
 	rec->target_legs = 0;
 	rec->active = false;
 	return true;
@@ -167,14 +168,14 @@ static void vvmp_window_work(struct work_struct *work)
 		spin_unlock_irq(&vd->lock);
 		if (!done)
 			DMERR("%s: no in-sync leg to copy from",
-			      dm_table_device_name(vd->ti->table));
-		queue_work(vd->wq, &vd->event_work);
+			      vvmp_vd_name(vd));
+		vvmp_vd_changed(vd);
 		return;
 	}
 	rec->source_leg = __ffs(in_sync);
 	targets = rec->target_legs;
 	start = rec->cursor;
-	end = min_t(sector_t, start + VVMP_COPY_WINDOW, vd->ti->len);
+	end = min_t(sector_t, start + VVMP_COPY_WINDOW, READ_ONCE(vd->size));
 	rec->window_start = start;
 	rec->window_end = end;
 	rec->window_busy = true;
@@ -186,6 +187,8 @@ static void vvmp_window_work(struct work_struct *work)
 
 	/* Bounded: these writes are in flight to the legs already. */
 	wait_event(rec->wait, !atomic_read(&rec->epoch_writes[old_epoch]));
+	/* The window is copied on one map; a newer one must hold the same data. */
+	rec->map = vvmp_map_get(vd);
 	vvmp_copy_window(vd, rec->source_leg, targets, start, end);
 }
 
@@ -214,6 +217,8 @@ static void vvmp_finish_work(struct work_struct *work)
 	held = rec->held_writes;
 	bio_list_init(&rec->held_writes);
 	spin_unlock_irq(&vd->lock);
+	vvmp_map_put(rec->map);
+	rec->map = NULL;
 
 	/* A failed window is copied again, from another source if need be. */
 	if (read_error)
@@ -234,8 +239,8 @@ static void vvmp_finish_work(struct work_struct *work)
 		rec->active = false;
 		spin_unlock_irq(&vd->lock);
 		DMERR("%s: copy stopped: read error on the last in-sync leg %u",
-		      dm_table_device_name(vd->ti->table), rec->source_leg);
-		queue_work(vd->wq, &vd->event_work);
+		      vvmp_vd_name(vd), rec->source_leg);
+		vvmp_vd_changed(vd);
 		return;
 	}
 	queue_work(vd->wq, &rec->window_work);

@@ -6,8 +6,9 @@
  *   layout := linear | striped <chunk_sectors>
  *   leg    := <#extents> (<device> <offset> <extent_length>)...
  *
- * Parsing fills struct vvmp_vd and takes the devices; on error ti->error
- * names the problem and every device taken so far is put back.
+ * Parsing fills the VD's first map and takes the devices; on error ti->error
+ * names the problem and every device taken so far is put back. The checks
+ * of a map's geometry are shared with maps built over netlink.
  */
 #include <linux/kernel.h>
 #include <linux/log2.h>
@@ -83,10 +84,9 @@ static int vvmp_parse_sector(struct dm_arg_set *as, sector_t *value,
 	return 0;
 }
 
-static int vvmp_parse_extent(struct vvmp_vd *vd, struct dm_arg_set *as,
+static int vvmp_parse_extent(struct dm_target *ti, struct dm_arg_set *as,
 			     struct vvmp_extent *ext)
 {
-	struct dm_target *ti = vd->ti;
 	const char *path;
 	int r;
 
@@ -120,19 +120,29 @@ static int vvmp_parse_extent(struct vvmp_vd *vd, struct dm_arg_set *as,
 	return 0;
 }
 
-static int vvmp_check_leg_length(struct vvmp_vd *vd, struct vvmp_leg *leg)
+/**
+ * vvmp_map_check_leg() - check a leg's extents against the map's size
+ * @map: the map, with layout, chunk and size set
+ * @leg: one of its legs, extents filled in
+ * @error: set to the problem on failure
+ *
+ * Also computes the linear extents' leg_start and the stripe length.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int vvmp_map_check_leg(struct vvmp_map *map, struct vvmp_leg_layout *leg,
+		       char **error)
 {
-	struct dm_target *ti = vd->ti;
 	sector_t total = 0;
 	unsigned int i;
 
-	if (vd->layout == VVMP_LAYOUT_LINEAR) {
+	if (map->layout == VVMP_LAYOUT_LINEAR) {
 		for (i = 0; i < leg->nr_extents; i++) {
 			leg->extents[i].leg_start = total;
 			total += leg->extents[i].length;
 		}
-		if (total != ti->len) {
-			ti->error = "Leg length does not match target length";
+		if (total != map->size) {
+			*error = "Leg length does not match target length";
 			return -EINVAL;
 		}
 		return 0;
@@ -141,29 +151,29 @@ static int vvmp_check_leg_length(struct vvmp_vd *vd, struct vvmp_leg *leg)
 	leg->stripe_length = leg->extents[0].length;
 	for (i = 1; i < leg->nr_extents; i++) {
 		if (leg->extents[i].length != leg->stripe_length) {
-			ti->error = "Stripe extents must have equal length";
+			*error = "Stripe extents must have equal length";
 			return -EINVAL;
 		}
 	}
-	if (leg->stripe_length & (vd->chunk_sectors - 1)) {
-		ti->error = "Stripe length is not a multiple of the chunk size";
+	if (leg->stripe_length & (map->chunk_sectors - 1)) {
+		*error = "Stripe length is not a multiple of the chunk size";
 		return -EINVAL;
 	}
-	if (leg->stripe_length * leg->nr_extents != ti->len) {
-		ti->error = "Leg length does not match target length";
+	if (leg->stripe_length * leg->nr_extents != map->size) {
+		*error = "Leg length does not match target length";
 		return -EINVAL;
 	}
 	return 0;
 }
 
-static int vvmp_parse_leg(struct vvmp_vd *vd, struct dm_arg_set *as,
-			  struct vvmp_leg *leg)
+static int vvmp_parse_leg(struct dm_target *ti, struct vvmp_map *map,
+			  struct dm_arg_set *as, struct vvmp_leg_layout *leg)
 {
 	unsigned int i;
 	int r;
 
 	r = vvmp_parse_uint(as, 1, VVMP_MAX_EXTENTS, &leg->nr_extents,
-			    &vd->ti->error, "Invalid number of extents");
+			    &ti->error, "Invalid number of extents");
 	if (r) {
 		leg->nr_extents = 0;
 		return r;
@@ -172,15 +182,15 @@ static int vvmp_parse_leg(struct vvmp_vd *vd, struct dm_arg_set *as,
 			       GFP_KERNEL);
 	if (!leg->extents) {
 		leg->nr_extents = 0;
-		vd->ti->error = "Cannot allocate extents";
+		ti->error = "Cannot allocate extents";
 		return -ENOMEM;
 	}
 	for (i = 0; i < leg->nr_extents; i++) {
-		r = vvmp_parse_extent(vd, as, &leg->extents[i]);
+		r = vvmp_parse_extent(ti, as, &leg->extents[i]);
 		if (r)
 			return r;
 	}
-	return vvmp_check_leg_length(vd, leg);
+	return vvmp_map_check_leg(map, leg, &ti->error);
 }
 
 static bool vvmp_extents_overlap(const struct vvmp_extent *a,
@@ -191,27 +201,35 @@ static bool vvmp_extents_overlap(const struct vvmp_extent *a,
 	       b->offset < a->offset + a->length;
 }
 
-/* Quadratic, but bounded by 8 legs x 64 extents and run once per table. */
-static int vvmp_check_overlaps(struct vvmp_vd *vd)
+/**
+ * vvmp_map_check_overlaps() - refuse a map with two extents sharing sectors
+ * @map: the map
+ * @error: set to the problem on failure
+ *
+ * Quadratic, but bounded by 8 legs x 64 extents and run once per map.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int vvmp_map_check_overlaps(struct vvmp_map *map, char **error)
 {
 	unsigned int l1, e1, l2, e2;
 
-	for (l1 = 0; l1 < vd->nr_legs; l1++)
-		for (e1 = 0; e1 < vd->legs[l1].nr_extents; e1++)
-			for (l2 = l1; l2 < vd->nr_legs; l2++)
+	for (l1 = 0; l1 < map->nr_legs; l1++)
+		for (e1 = 0; e1 < map->legs[l1].nr_extents; e1++)
+			for (l2 = l1; l2 < map->nr_legs; l2++)
 				for (e2 = l2 == l1 ? e1 + 1 : 0;
-				     e2 < vd->legs[l2].nr_extents; e2++)
-					if (vvmp_extents_overlap(&vd->legs[l1].extents[e1],
-								 &vd->legs[l2].extents[e2])) {
-						vd->ti->error = "Extents overlap on a device";
+				     e2 < map->legs[l2].nr_extents; e2++)
+					if (vvmp_extents_overlap(&map->legs[l1].extents[e1],
+								 &map->legs[l2].extents[e2])) {
+						*error = "Extents overlap on a device";
 						return -EINVAL;
 					}
 	return 0;
 }
 
-static int vvmp_parse_layout(struct vvmp_vd *vd, struct dm_arg_set *as)
+static int vvmp_parse_layout(struct dm_target *ti, struct vvmp_map *map,
+			     struct dm_arg_set *as)
 {
-	struct dm_target *ti = vd->ti;
 	const char *word = dm_shift_arg(as);
 	unsigned int chunk;
 	int r;
@@ -221,14 +239,14 @@ static int vvmp_parse_layout(struct vvmp_vd *vd, struct dm_arg_set *as)
 		return -EINVAL;
 	}
 	if (!strcmp(word, VVMP_LAYOUT_LINEAR_NAME)) {
-		vd->layout = VVMP_LAYOUT_LINEAR;
+		map->layout = VVMP_LAYOUT_LINEAR;
 		return 0;
 	}
 	if (strcmp(word, VVMP_LAYOUT_STRIPED_NAME)) {
 		ti->error = "Unknown layout";
 		return -EINVAL;
 	}
-	vd->layout = VVMP_LAYOUT_STRIPED;
+	map->layout = VVMP_LAYOUT_STRIPED;
 	r = vvmp_parse_uint(as, VVMP_MIN_CHUNK_SECTORS, UINT_MAX, &chunk, &ti->error,
 			    "Invalid chunk size");
 	if (r)
@@ -237,8 +255,8 @@ static int vvmp_parse_layout(struct vvmp_vd *vd, struct dm_arg_set *as)
 		ti->error = "Invalid chunk size";
 		return -EINVAL;
 	}
-	vd->chunk_sectors = chunk;
-	vd->chunk_shift = __ffs(chunk);
+	map->chunk_sectors = chunk;
+	map->chunk_shift = __ffs(chunk);
 	return 0;
 }
 
@@ -314,122 +332,134 @@ static int vvmp_parse_features(struct vvmp_vd *vd, struct dm_arg_set *as)
 	return 0;
 }
 
-/* Every distinct device of every leg gets one empty flush duplicate. */
-static int vvmp_build_flush_targets(struct vvmp_vd *vd)
+/**
+ * vvmp_map_build_flush_targets() - one empty flush per device of every leg
+ * @map: the map, extents filled in
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int vvmp_map_build_flush_targets(struct vvmp_map *map)
 {
 	unsigned int l, e, i, n = 0, max = 0;
 
-	for (l = 0; l < vd->nr_legs; l++)
-		max += vd->legs[l].nr_extents;
-	vd->flush_targets = kcalloc(max, sizeof(*vd->flush_targets),
-				    GFP_KERNEL);
-	if (!vd->flush_targets) {
-		vd->ti->error = "Cannot allocate flush targets";
+	for (l = 0; l < map->nr_legs; l++)
+		max += map->legs[l].nr_extents;
+	map->flush_targets = kcalloc(max, sizeof(*map->flush_targets),
+				     GFP_KERNEL);
+	if (!map->flush_targets)
 		return -ENOMEM;
-	}
-	for (l = 0; l < vd->nr_legs; l++) {
+	for (l = 0; l < map->nr_legs; l++) {
 		unsigned int first_of_leg = n;
 
-		for (e = 0; e < vd->legs[l].nr_extents; e++) {
-			struct dm_dev *dev = vd->legs[l].extents[e].dev;
+		for (e = 0; e < map->legs[l].nr_extents; e++) {
+			struct dm_dev *dev = map->legs[l].extents[e].dev;
 
 			for (i = first_of_leg; i < n; i++)
-				if (vd->flush_targets[i].dev->bdev == dev->bdev)
+				if (map->flush_targets[i].dev->bdev == dev->bdev)
 					break;
 			if (i < n)
 				continue;
-			vd->flush_targets[n].leg = l;
-			vd->flush_targets[n].dev = dev;
+			map->flush_targets[n].leg = l;
+			map->flush_targets[n].dev = dev;
 			n++;
 		}
 	}
-	vd->nr_flush_targets = n;
+	map->nr_flush_targets = n;
 	return 0;
 }
 
 /**
- * vvmp_parse_table() - parse a table line into @vd
- * @vd: zeroed VD with ->ti set
+ * vvmp_parse_table() - parse a classic table line into @vd and @map
+ * @ti: the target (error, length, devices)
+ * @vd: zeroed table-private VD
+ * @map: zeroed map, its size set to the target length
  * @argc: words after the target name
  * @argv: the words
  *
- * On failure, sets ->ti->error; the caller undoes with vvmp_put_devices().
+ * On failure, sets ti->error; the caller undoes with vvmp_put_devices().
  *
  * Return: 0 or a negative errno.
  */
-int vvmp_parse_table(struct vvmp_vd *vd, unsigned int argc, char **argv)
+int vvmp_parse_table(struct dm_target *ti, struct vvmp_vd *vd,
+		     struct vvmp_map *map, unsigned int argc, char **argv)
 {
 	struct dm_arg_set as = { .argc = argc, .argv = argv };
 	unsigned int l;
 	int r;
 
-	r = vvmp_parse_layout(vd, &as);
+	r = vvmp_parse_layout(ti, map, &as);
 	if (r)
 		return r;
-	r = vvmp_parse_uint(&as, 1, VVMP_MAX_LEGS, &vd->nr_legs,
-			    &vd->ti->error, "Invalid number of legs");
+	r = vvmp_parse_uint(&as, 1, VVMP_MAX_LEGS, &map->nr_legs,
+			    &ti->error, "Invalid number of legs");
 	if (r) {
-		vd->nr_legs = 0;
+		map->nr_legs = 0;
 		return r;
 	}
-	for (l = 0; l < vd->nr_legs; l++) {
-		r = vvmp_parse_leg(vd, &as, &vd->legs[l]);
+	for (l = 0; l < map->nr_legs; l++) {
+		r = vvmp_parse_leg(ti, map, &as, &map->legs[l]);
 		if (r) {
-			vd->nr_legs = l + 1;
+			map->nr_legs = l + 1;
 			return r;
 		}
 	}
-	r = vvmp_check_overlaps(vd);
+	vd->nr_legs = map->nr_legs;
+	r = vvmp_map_check_overlaps(map, &ti->error);
 	if (r)
 		return r;
 	r = vvmp_parse_features(vd, &as);
 	if (r)
 		return r;
-	return vvmp_build_flush_targets(vd);
+	r = vvmp_map_build_flush_targets(map);
+	if (r)
+		ti->error = "Cannot allocate flush targets";
+	return r;
 }
 
 /**
  * vvmp_put_devices() - release the devices and extents a parse took
- * @vd: the VD, possibly only partly parsed
+ * @ti: the target that took them
+ * @map: the map, possibly only partly parsed
  */
-void vvmp_put_devices(struct vvmp_vd *vd)
+void vvmp_put_devices(struct dm_target *ti, struct vvmp_map *map)
 {
 	unsigned int l, e;
 
-	for (l = 0; l < vd->nr_legs; l++) {
-		struct vvmp_leg *leg = &vd->legs[l];
+	for (l = 0; l < map->nr_legs; l++) {
+		struct vvmp_leg_layout *leg = &map->legs[l];
 
 		for (e = 0; leg->extents && e < leg->nr_extents; e++)
 			if (leg->extents[e].dev)
-				dm_put_device(vd->ti, leg->extents[e].dev);
+				dm_put_device(ti, leg->extents[e].dev);
 		kfree(leg->extents);
 		leg->extents = NULL;
 	}
-	kfree(vd->flush_targets);
-	vd->flush_targets = NULL;
+	kfree(map->flush_targets);
+	map->flush_targets = NULL;
 }
 
 /**
  * vvmp_emit_table() - the constructor arguments, as STATUSTYPE_TABLE
- * @vd: the VD
+ * @vd: the table-private VD
+ * @map: its map
  * @result: status buffer
  * @maxlen: its size
  * @sz: bytes of @result used so far
  *
  * Return: bytes of @result used now.
  */
-unsigned int vvmp_emit_table(struct vvmp_vd *vd, char *result,
-			     unsigned int maxlen, unsigned int sz)
+unsigned int vvmp_emit_table(struct vvmp_vd *vd, struct vvmp_map *map,
+			     char *result, unsigned int maxlen, unsigned int sz)
 {
 	unsigned int l, e, i, words = 0;
 
-	if (vd->layout == VVMP_LAYOUT_STRIPED)
-		DMEMIT("striped %llu", (unsigned long long)vd->chunk_sectors);
+	if (map->layout == VVMP_LAYOUT_STRIPED)
+		DMEMIT("striped %llu", (unsigned long long)map->chunk_sectors);
 	else
 		DMEMIT("linear");
-	DMEMIT(" %u", vd->nr_legs);
-	for (l = 0; l < vd->nr_legs; l++) {
-		struct vvmp_leg *leg = &vd->legs[l];
+	DMEMIT(" %u", map->nr_legs);
+	for (l = 0; l < map->nr_legs; l++) {
+		struct vvmp_leg_layout *leg = &map->legs[l];
 
 		DMEMIT(" %u", leg->nr_extents);
 		for (e = 0; e < leg->nr_extents; e++)

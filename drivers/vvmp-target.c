@@ -12,192 +12,288 @@
 #include "vvmp.h"
 #include "vvmp-compat.h"
 
-static void vvmp_event_work(struct work_struct *work)
+/*
+ * A table-private VD: its one map comes from the table line, its devices
+ * are the table's. Freed by the dtr (no I/O is left then).
+ */
+static void vvmp_free_private(struct vvmp_port *port)
 {
-	struct vvmp_vd *vd = container_of(work, struct vvmp_vd, event_work);
+	struct vvmp_vd *vd = port->vd;
+	struct vvmp_map *map = rcu_dereference_protected(vd->map, true);
 
-	dm_table_event(vd->ti->table);
-}
-
-static void vvmp_free_vd(struct vvmp_vd *vd)
-{
-	unsigned int l;
-
-	if (vd->wq)
-		destroy_workqueue(vd->wq);
-	vvmp_recovery_exit(vd);
-	bioset_exit(&vd->clones);
-	for (l = 0; l < vd->nr_legs; l++)
-		free_percpu(vd->legs[l].counters);
-	vvmp_put_devices(vd);
-	kfree(vd);
-}
-
-static int vvmp_alloc_runtime(struct vvmp_vd *vd)
-{
-	struct dm_target *ti = vd->ti;
-	unsigned int l;
-	int r;
-
-	for (l = 0; l < vd->nr_legs; l++) {
-		vd->legs[l].counters = alloc_percpu(struct vvmp_leg_counters);
-		if (!vd->legs[l].counters) {
-			ti->error = "Cannot allocate counters";
-			return -ENOMEM;
-		}
+	if (map) {
+		vvmp_put_devices(port->ti, map);
+		vvmp_map_free(map);
+		RCU_INIT_POINTER(vd->map, NULL);
 	}
-	vd->wq = alloc_workqueue("kvvmpd", WQ_MEM_RECLAIM, 0);
-	if (!vd->wq) {
-		ti->error = "Cannot allocate workqueue";
-		return -ENOMEM;
-	}
-	if (vd->nr_legs == 1)
-		return 0;
-
-	/* Enough reserve for two full fan-outs. */
-	r = bioset_init(&vd->clones, 2 * vd->nr_legs,
-			offsetof(struct vvmp_clone, bio), 0);
-	if (r) {
-		ti->error = "Cannot allocate bio set";
-		return r;
-	}
-	r = vvmp_recovery_init(vd);
-	if (r)
-		ti->error = "Cannot create kcopyd client";
-	return r;
+	vvmp_vd_free(vd);
+	vvmp_port_exit(port);
+	kfree(port);
 }
 
 /*
- * Construct a VD:
  *   <layout> <#legs> <leg>... [<#feature_args> <feature_arg>...]
  * See vvmp-table.c and Documentation/dm-vvmp.rst.
  */
-static int vvmp_ctr(struct dm_target *ti, unsigned int argc, char **argv)
+static int vvmp_ctr_private(struct dm_target *ti, struct vvmp_port *port,
+			    unsigned int argc, char **argv)
 {
 	struct vvmp_vd *vd;
+	struct vvmp_map *map;
 	int r;
 
-	vd = kzalloc(sizeof(*vd), GFP_KERNEL);
+	vd = vvmp_vd_new(NULL);
 	if (!vd) {
 		ti->error = "Cannot allocate VD";
 		return -ENOMEM;
 	}
+	port->vd = vd;
 	vd->ti = ti;
-	spin_lock_init(&vd->lock);
-	spin_lock_init(&vd->retry_lock);
-	mutex_init(&vd->clone_alloc_lock);
-	bio_list_init(&vd->retry_reads);
-	INIT_WORK(&vd->retry_work, vvmp_retry_reads);
-	INIT_WORK(&vd->event_work, vvmp_event_work);
-	vd->read_policy = VVMP_READ_LEAST_PENDING;
-
-	r = vvmp_parse_table(vd, argc, argv);
-	if (!r)
-		r = vvmp_alloc_runtime(vd);
-	if (r) {
-		vvmp_free_vd(vd);
+	map = vvmp_map_alloc(vd);
+	if (!map) {
+		ti->error = "Cannot allocate map";
+		return -ENOMEM;
+	}
+	map->size = ti->len;
+	RCU_INIT_POINTER(vd->map, map);
+	vd->size = ti->len;
+	r = vvmp_parse_table(ti, vd, map, argc, argv);
+	if (r)
 		return r;
+	r = vvmp_vd_init_runtime(vd, &ti->error);
+	if (r)
+		return r;
+	ti->num_flush_bios = map->nr_flush_targets;
+	return 0;
+}
+
+/*
+ *   vd <name> [client <name>]
+ * Exposes a named VD (created over netlink) to one client, or with the
+ * VD's default policy if no client is named.
+ */
+static int vvmp_ctr_named(struct dm_target *ti, struct vvmp_port *port,
+			  unsigned int argc, char **argv)
+{
+	struct vvmp_client *client = NULL;
+	struct vvmp_port *other;
+	struct vvmp_vd *vd;
+	int r = -EINVAL;
+
+	if (argc != 2 && argc != 4) {
+		ti->error = argc < 2 ? "Not enough arguments" :
+				       "Invalid arguments after the VD name";
+		return -EINVAL;
+	}
+	if (argc == 4 && strcmp(argv[2], VVMP_TABLE_CLIENT_WORD)) {
+		ti->error = "Invalid arguments after the VD name";
+		return -EINVAL;
 	}
 
-	ti->num_flush_bios = vd->nr_flush_targets;
+	down_write(&vvmp_registry_lock);
+	vd = vvmp_vd_find(argv[1]);
+	if (!vd) {
+		ti->error = "Unknown VD";
+		r = -ENOENT;
+		goto out;
+	}
+	if (argc == 4) {
+		client = vvmp_client_find(argv[3]);
+		if (!client) {
+			ti->error = "Unknown client";
+			r = -ENOENT;
+			goto out;
+		}
+	}
+	if (ti->len != READ_ONCE(vd->size)) {
+		ti->error = "Target length does not match VD size";
+		goto out;
+	}
+	mutex_lock(&vd->ctl_lock);
+	list_for_each_entry(other, &vd->ports, node) {
+		if (other->client == client) {
+			mutex_unlock(&vd->ctl_lock);
+			ti->error = "VD already exposed to this client";
+			r = -EBUSY;
+			goto out;
+		}
+	}
+	kref_get(&vd->kref);
+	port->vd = vd;
+	port->client = client;
+	if (client)
+		client->nr_ports++;
+	list_add_tail(&port->node, &vd->ports);
+	vvmp_port_update_policy(port);
+	vvmp_event_device(port, VVMP_EVENT_DEVICE_BOUND);
+	mutex_unlock(&vd->ctl_lock);
+	r = 0;
+out:
+	up_write(&vvmp_registry_lock);
+	if (!r)
+		ti->num_flush_bios = 1;
+	return r;
+}
+
+static void vvmp_unbind(struct vvmp_port *port)
+{
+	struct vvmp_vd *vd = port->vd;
+
+	down_write(&vvmp_registry_lock);
+	mutex_lock(&vd->ctl_lock);
+	list_del(&port->node);
+	vvmp_event_device(port, VVMP_EVENT_DEVICE_UNBOUND);
+	mutex_unlock(&vd->ctl_lock);
+	if (port->client)
+		port->client->nr_ports--;
+	up_write(&vvmp_registry_lock);
+	vvmp_port_exit(port);
+	flush_work(&vd->event_work);
+	vvmp_vd_put(vd);
+	kfree(port);
+}
+
+static int vvmp_ctr(struct dm_target *ti, unsigned int argc, char **argv)
+{
+	struct vvmp_port *port;
+	int r;
+
+	port = kzalloc(sizeof(*port), GFP_KERNEL);
+	if (!port || vvmp_port_init(port)) {
+		kfree(port);
+		ti->error = "Cannot allocate device state";
+		return -ENOMEM;
+	}
+	port->ti = ti;
+	if (argc && !strcmp(argv[0], VVMP_TABLE_VD_WORD)) {
+		r = vvmp_ctr_named(ti, port, argc, argv);
+		if (r) {
+			vvmp_port_exit(port);
+			kfree(port);
+			return r;
+		}
+	} else {
+		r = vvmp_ctr_private(ti, port, argc, argv);
+		if (r) {
+			vvmp_free_private(port);
+			return r;
+		}
+	}
 	ti->num_discard_bios = 1;
 	ti->num_write_zeroes_bios = 1;
 	ti->per_io_data_size = sizeof(struct vvmp_io);
-	ti->private = vd;
+	ti->private = port;
 	return 0;
 }
 
 static void vvmp_dtr(struct dm_target *ti)
 {
-	vvmp_free_vd(ti->private);
+	struct vvmp_port *port = ti->private;
+
+	if (port->vd->ti)
+		vvmp_free_private(port);
+	else
+		vvmp_unbind(port);
 }
 
 static void vvmp_presuspend(struct dm_target *ti)
 {
-	struct vvmp_vd *vd = ti->private;
+	struct vvmp_port *port = ti->private;
+	struct vvmp_vd *vd = port->vd;
 
-	if (vd->nr_legs > 1)
+	if (!vd->ti)
+		vvmp_port_presuspend(port);
+	else if (vd->nr_legs > 1)
 		vvmp_recovery_pause(vd);
 }
 
 /* Also presuspend_undo: a suspend that failed lets the copy go on. */
 static void vvmp_resume(struct dm_target *ti)
 {
-	struct vvmp_vd *vd = ti->private;
+	struct vvmp_port *port = ti->private;
+	struct vvmp_vd *vd = port->vd;
 
-	if (vd->nr_legs > 1)
+	if (!vd->ti)
+		vvmp_port_resume(port);
+	else if (vd->nr_legs > 1)
 		vvmp_recovery_resume(vd);
 }
 
-static void vvmp_sum_counters(struct vvmp_vd *vd, unsigned int leg,
-			      struct vvmp_leg_counters *sum)
-{
-	int cpu;
+static const char * const vvmp_acl_names[] = {
+	[VVMP_ACL_NONE] = "none", [VVMP_ACL_RO] = "ro", [VVMP_ACL_RW] = "rw",
+};
 
-	memset(sum, 0, sizeof(*sum));
-	for_each_possible_cpu(cpu) {
-		struct vvmp_leg_counters *c =
-			per_cpu_ptr(vd->legs[leg].counters, cpu);
+static const char * const vvmp_status_names[] = {
+	[VVMP_STATUS_ENABLED] = "enabled",
+	[VVMP_STATUS_DISABLED] = "disabled",
+	[VVMP_STATUS_QUIESCED] = "quiesced",
+};
 
-		sum->reads += READ_ONCE(c->reads);
-		sum->writes += READ_ONCE(c->writes);
-		sum->flushes += READ_ONCE(c->flushes);
-		sum->read_errors += READ_ONCE(c->read_errors);
-		sum->write_errors += READ_ONCE(c->write_errors);
-		sum->issued += READ_ONCE(c->issued);
-		sum->completed += READ_ONCE(c->completed);
-	}
-}
-
-static unsigned int vvmp_emit_info(struct vvmp_vd *vd, char *result,
+/* Classic fields; a named VD's device adds its VD, client and policy. */
+static unsigned int vvmp_emit_info(struct vvmp_port *port, char *result,
 				   unsigned int maxlen, unsigned int sz)
 {
+	struct vvmp_vd *vd = port->vd;
+	struct vvmp_map *map = vvmp_map_get(vd);
 	char health[VVMP_MAX_LEGS + 1];
-	struct vvmp_leg_counters sum;
+	struct vvmp_counters sum;
 	sector_t synced;
 	unsigned int l;
 
 	spin_lock_irq(&vd->lock);
 	for (l = 0; l < vd->nr_legs; l++)
 		health[l] = vvmp_health_char(vd->legs[l].health);
-	synced = vd->rec.active ? vd->rec.cursor : vd->ti->len;
+	synced = vd->rec.active ? vd->rec.cursor : map->size;
 	if (vd->rec.active && vd->rec.restart)
 		synced = 0;
 	spin_unlock_irq(&vd->lock);
 	health[vd->nr_legs] = '\0';
 
 	DMEMIT("%s %u %s %llu/%llu %s",
-	       vd->layout == VVMP_LAYOUT_STRIPED ? "striped" : "linear",
+	       map->layout == VVMP_LAYOUT_STRIPED ? "striped" : "linear",
 	       vd->nr_legs, health, (unsigned long long)synced,
-	       (unsigned long long)vd->ti->len,
+	       (unsigned long long)map->size,
 	       vvmp_read_policy_name(vd->read_policy));
 	for (l = 0; l < vd->nr_legs; l++) {
-		vvmp_sum_counters(vd, l, &sum);
-		/* Summed unlocked: clamp a completion seen before its issue. */
+		vvmp_counters_sum(vd->legs[l].counters, &sum);
 		DMEMIT(" %llu:%llu:%llu:%llu:%llu:%llu", sum.reads, sum.writes,
 		       sum.flushes, sum.read_errors, sum.write_errors,
-		       sum.issued > sum.completed ?
-		       sum.issued - sum.completed : 0ULL);
+		       vvmp_counters_in_flight(&sum));
 	}
+	if (!vd->ti)
+		DMEMIT(" vd %s generation %llu client %s acl %s status %s iops %llu bps %llu",
+		       vd->name, map->generation,
+		       port->client ? port->client->name : "-",
+		       vvmp_acl_names[READ_ONCE(port->policy.acl)],
+		       vvmp_status_names[READ_ONCE(port->policy.status)],
+		       READ_ONCE(port->policy.iops),
+		       READ_ONCE(port->policy.bps));
+	vvmp_map_put(map);
 	return sz;
 }
 
-static unsigned int vvmp_emit_ima(struct vvmp_vd *vd, char *result,
+static unsigned int vvmp_emit_ima(struct vvmp_port *port, char *result,
 				  unsigned int maxlen, unsigned int sz)
 {
+	struct vvmp_vd *vd = port->vd;
+	struct vvmp_map *map = vvmp_map_get(vd);
 	bool nosync = vvmp_has_feature(vd, VVMP_FEATURE_NOSYNC);
 	unsigned int l, e;
 
-	DMEMIT_TARGET_NAME_VERSION(vd->ti->type);
+	DMEMIT_TARGET_NAME_VERSION(port->ti->type);
+	if (!vd->ti)
+		DMEMIT(",vd=%s,client=%s,generation=%llu", vd->name,
+		       port->client ? port->client->name : "-",
+		       map->generation);
 	DMEMIT(",layout=%s,chunk_sectors=%llu,legs=%u,read_policy=%s,nosync=%c",
-	       vd->layout == VVMP_LAYOUT_STRIPED ? "striped" : "linear",
-	       (unsigned long long)vd->chunk_sectors, vd->nr_legs,
+	       map->layout == VVMP_LAYOUT_STRIPED ? "striped" : "linear",
+	       (unsigned long long)map->chunk_sectors, vd->nr_legs,
 	       vvmp_read_policy_name(vd->read_policy), nosync ? 'y' : 'n');
 	for (l = 0; l < vd->nr_legs; l++) {
-		struct vvmp_leg *leg = &vd->legs[l];
+		struct vvmp_leg_layout *leg = &map->legs[l];
 
 		DMEMIT(",leg%u_health=%c,leg%u_extents=%u", l,
-		       vvmp_health_char(READ_ONCE(leg->health)), l,
+		       vvmp_health_char(READ_ONCE(vd->legs[l].health)), l,
 		       leg->nr_extents);
 		for (e = 0; e < leg->nr_extents; e++)
 			DMEMIT(",leg%u_ext%u_device=%s,leg%u_ext%u_offset=%llu,leg%u_ext%u_length=%llu",
@@ -206,6 +302,7 @@ static unsigned int vvmp_emit_ima(struct vvmp_vd *vd, char *result,
 			       l, e, (unsigned long long)leg->extents[e].length);
 	}
 	DMEMIT(";");
+	vvmp_map_put(map);
 	return sz;
 }
 
@@ -213,17 +310,28 @@ static void vvmp_status(struct dm_target *ti, status_type_t type,
 			unsigned int status_flags, char *result,
 			unsigned int maxlen)
 {
-	struct vvmp_vd *vd = ti->private;
+	struct vvmp_port *port = ti->private;
+	struct vvmp_vd *vd = port->vd;
+	unsigned int sz = 0;
 
 	switch (type) {
 	case STATUSTYPE_INFO:
-		vvmp_emit_info(vd, result, maxlen, 0);
+		vvmp_emit_info(port, result, maxlen, 0);
 		break;
 	case STATUSTYPE_TABLE:
-		vvmp_emit_table(vd, result, maxlen, 0);
+		if (vd->ti) {
+			vvmp_emit_table(vd, rcu_dereference_protected(vd->map,
+								      true),
+					result, maxlen, 0);
+			break;
+		}
+		DMEMIT("%s %s", VVMP_TABLE_VD_WORD, vd->name);
+		if (port->client)
+			DMEMIT(" %s %s", VVMP_TABLE_CLIENT_WORD,
+			       port->client->name);
 		break;
 	case STATUSTYPE_IMA:
-		vvmp_emit_ima(vd, result, maxlen, 0);
+		vvmp_emit_ima(port, result, maxlen, 0);
 		break;
 	}
 }
@@ -231,7 +339,7 @@ static void vvmp_status(struct dm_target *ti, status_type_t type,
 static int vvmp_message_leg(struct vvmp_vd *vd, unsigned int argc,
 			    char **argv, unsigned int *leg)
 {
-	const char *name = dm_table_device_name(vd->ti->table);
+	const char *name = vvmp_vd_name(vd);
 
 	if (argc != 2) {
 		DMERR("%s: %s: expected one leg number", name, argv[0]);
@@ -244,25 +352,6 @@ static int vvmp_message_leg(struct vvmp_vd *vd, unsigned int argc,
 	return 0;
 }
 
-static void vvmp_reset_counters(struct vvmp_vd *vd)
-{
-	unsigned int l;
-	int cpu;
-
-	/* issued/completed stay: they count what is in flight. */
-	for (l = 0; l < vd->nr_legs; l++) {
-		for_each_possible_cpu(cpu) {
-			struct vvmp_leg_counters *c =
-				per_cpu_ptr(vd->legs[l].counters, cpu);
-
-			WRITE_ONCE(c->reads, 0);
-			WRITE_ONCE(c->writes, 0);
-			WRITE_ONCE(c->flushes, 0);
-			WRITE_ONCE(c->read_errors, 0);
-			WRITE_ONCE(c->write_errors, 0);
-		}
-	}
-}
 
 static int vvmp_set_read_policy(struct vvmp_vd *vd, unsigned int argc,
 				char **argv)
@@ -271,12 +360,12 @@ static int vvmp_set_read_policy(struct vvmp_vd *vd, unsigned int argc,
 
 	if (argc != 2 || vvmp_read_policy_parse(argv[1], &policy)) {
 		DMERR("%s: read_policy: expected round-robin or least-pending",
-		      dm_table_device_name(vd->ti->table));
+		      vvmp_vd_name(vd));
 		return -EINVAL;
 	}
 	spin_lock_irq(&vd->lock);
 	WRITE_ONCE(vd->read_policy, policy);
-	if (!vvmp_has_feature(vd, VVMP_FEATURE_READ_POLICY))
+	if (vd->ti && !vvmp_has_feature(vd, VVMP_FEATURE_READ_POLICY))
 		vd->features[vd->nr_features++] = VVMP_FEATURE_READ_POLICY;
 	spin_unlock_irq(&vd->lock);
 	return 0;
@@ -288,7 +377,8 @@ static int vvmp_set_read_policy(struct vvmp_vd *vd, unsigned int argc,
 static int vvmp_message(struct dm_target *ti, unsigned int argc, char **argv,
 			char *result, unsigned int maxlen)
 {
-	struct vvmp_vd *vd = ti->private;
+	struct vvmp_port *port = ti->private;
+	struct vvmp_vd *vd = port->vd;
 	const char *name = dm_table_device_name(ti->table);
 	unsigned int leg;
 	int r;
@@ -316,40 +406,48 @@ static int vvmp_message(struct dm_target *ti, unsigned int argc, char **argv,
 	if (!strcmp(argv[0], VVMP_MSG_READ_POLICY))
 		return vvmp_set_read_policy(vd, argc, argv);
 	if (!strcmp(argv[0], VVMP_MSG_RESET_COUNTERS) && argc == 1) {
-		vvmp_reset_counters(vd);
+		vvmp_reset_stats(vd);
 		return 0;
 	}
 	DMERR("%s: %s: unknown message", name, argv[0]);
 	return -EINVAL;
 }
 
+/*
+ * The devices of the map in force. A named VD's later maps may add
+ * devices whose limits this table did not stack; the control path only
+ * accepts maps whose devices the VD's devices are compatible with
+ * (logical block size), see vvmp-nl-map.c.
+ */
 static int vvmp_iterate_devices(struct dm_target *ti,
 				iterate_devices_callout_fn fn, void *data)
 {
-	struct vvmp_vd *vd = ti->private;
+	struct vvmp_port *port = ti->private;
+	struct vvmp_map *map = vvmp_map_get(port->vd);
 	unsigned int l, e;
-	int r;
+	int r = 0;
 
-	for (l = 0; l < vd->nr_legs; l++) {
-		for (e = 0; e < vd->legs[l].nr_extents; e++) {
-			struct vvmp_extent *ext = &vd->legs[l].extents[e];
+	for (l = 0; l < map->nr_legs && !r; l++) {
+		for (e = 0; e < map->legs[l].nr_extents && !r; e++) {
+			struct vvmp_extent *ext = &map->legs[l].extents[e];
 
 			r = fn(ti, ext->dev, ext->offset, ext->length, data);
-			if (r)
-				return r;
 		}
 	}
-	return 0;
+	vvmp_map_put(map);
+	return r;
 }
 
 static void vvmp_io_hints(struct dm_target *ti, struct queue_limits *limits)
 {
-	struct vvmp_vd *vd = ti->private;
-	unsigned int chunk_bytes = vd->chunk_sectors << SECTOR_SHIFT;
+	struct vvmp_port *port = ti->private;
+	struct vvmp_map *map = vvmp_map_get(port->vd);
+	unsigned int chunk_bytes = map->chunk_sectors << SECTOR_SHIFT;
 
-	if (vd->layout == VVMP_LAYOUT_STRIPED)
+	if (map->layout == VVMP_LAYOUT_STRIPED)
 		vvmp_set_io_geometry(limits, chunk_bytes,
-				     chunk_bytes * vd->legs[0].nr_extents);
+				     chunk_bytes * map->legs[0].nr_extents);
+	vvmp_map_put(map);
 }
 
 static struct target_type vvmp_target = {
@@ -370,14 +468,36 @@ static struct target_type vvmp_target = {
 	.io_hints = vvmp_io_hints,
 };
 
+struct workqueue_struct *vvmp_ctl_wq;
+
 static int __init dm_vvmp_init(void)
 {
-	return dm_register_target(&vvmp_target);
+	int r;
+
+	vvmp_ctl_wq = alloc_workqueue("kvvmpd_ctl", WQ_MEM_RECLAIM, 0);
+	if (!vvmp_ctl_wq)
+		return -ENOMEM;
+	r = vvmp_nl_init();
+	if (r)
+		goto bad_nl;
+	r = dm_register_target(&vvmp_target);
+	if (r)
+		goto bad_target;
+	return 0;
+bad_target:
+	vvmp_nl_exit();
+bad_nl:
+	destroy_workqueue(vvmp_ctl_wq);
+	return r;
 }
 
 static void __exit dm_vvmp_exit(void)
 {
 	dm_unregister_target(&vvmp_target);
+	vvmp_nl_exit();
+	vvmp_events_exit();
+	vvmp_registry_exit();
+	destroy_workqueue(vvmp_ctl_wq);
 }
 
 module_init(dm_vvmp_init);

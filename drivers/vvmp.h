@@ -11,7 +11,11 @@
 
 #include <linux/bio.h>
 #include <linux/device-mapper.h>
+#include <linux/dm-ioctl.h>
 #include <linux/dm-kcopyd.h>
+#include <linux/percpu-refcount.h>
+#include <linux/rwsem.h>
+#include <net/genetlink.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -54,33 +58,70 @@ struct vvmp_extent {
 };
 
 /*
- * Counters of one leg on one CPU; summed for status. issued - completed
- * summed over all CPUs is the number of bios in flight (as part_in_flight()
- * does), so single-leg I/O needs no atomic; reset_counters keeps these two.
+ * Counters of one leg, one VD or one client device on one CPU; summed for
+ * status and stats. issued - completed summed over all CPUs is the number
+ * of bios in flight (as part_in_flight() does), so the hot path needs no
+ * atomic; resets keep these two.
  */
-struct vvmp_leg_counters {
+struct vvmp_counters {
 	u64 reads;
 	u64 writes;
 	u64 flushes;
+	u64 read_bytes;
+	u64 write_bytes;
 	u64 read_errors;
 	u64 write_errors;
 	u64 issued;
 	u64 completed;
+	u64 refused;
+	u64 throttled;
+	u64 exceptions;
+	u64 latency[VVMP_LAT_BUCKETS];	/* log2 microseconds */
 };
 
-struct vvmp_leg {
+/* Where one leg's copy of the VD lies: part of a map. */
+struct vvmp_leg_layout {
 	unsigned int nr_extents;
 	struct vvmp_extent *extents;
 	sector_t stripe_length;		/* striped: length of every extent */
-	enum vvmp_leg_health health;	/* written under vd->lock */
-	atomic_t pending;		/* mirrors: in flight, for least-pending */
-	struct vvmp_leg_counters __percpu *counters;
 };
 
 /* One device of one leg: where an empty flush duplicate goes. */
 struct vvmp_flush_target {
 	unsigned int leg;
 	struct dm_dev *dev;
+};
+
+/*
+ * A map: the geometry of a VD at one generation. Published with RCU in
+ * vd->map; every bio holds a reference to the map it started on until it
+ * completes, so a replaced map (and the devices only it uses) is freed
+ * after the last of its bios.
+ */
+struct vvmp_map {
+	struct percpu_ref ref;
+	struct vvmp_vd *vd;
+	u64 generation;
+	sector_t size;
+	enum vvmp_layout layout;
+	sector_t chunk_sectors;		/* striped only */
+	unsigned int chunk_shift;
+	unsigned int nr_legs;
+	struct vvmp_leg_layout legs[VVMP_MAX_LEGS];
+	unsigned int nr_flush_targets;
+	struct vvmp_flush_target *flush_targets;
+	unsigned int nr_pds;		/* netlink maps: devices held */
+	struct vvmp_pd **pds;
+	struct work_struct release_work;
+};
+
+/* Runtime state of a leg, kept across maps. */
+struct vvmp_leg {
+	enum vvmp_leg_health health;	/* written under vd->lock */
+	atomic_t pending;		/* mirrors: in flight, for least-pending */
+	struct vvmp_counters __percpu *counters;
+	u32 timeout_ms;			/* plan parameters (IOP group) */
+	u32 masks;
 };
 
 /*
@@ -107,16 +148,58 @@ struct vvmp_recovery {
 	int read_error;
 	unsigned long write_error_legs;
 	struct dm_kcopyd_client *kcopyd;
+	struct vvmp_map *map;		/* the current window's */
 	struct work_struct window_work;		/* start the next window */
 	struct work_struct finish_work;		/* a window's copy is done */
 };
 
+/* What one client (or, without a client, anyone) may do with a VD. */
+struct vvmp_policy {
+	u8 acl;			/* enum vvmp_acl */
+	u8 status;		/* enum vvmp_status */
+	u8 priority;		/* IOPRIO_CLASS_*, 0: leave the bio's */
+	u64 iops;		/* 0: unlimited */
+	u64 bps;
+};
+
+/* A client: an identity (host, IQN, NBD peer) with per-VD policies. */
+struct vvmp_client {
+	struct list_head node;		/* in the registry */
+	char name[VVMP_NAME_MAX];
+	char info[256];
+	u64 id;				/* creation order, for dumps */
+	u64 seq;			/* event sequence of the last change */
+	unsigned int nr_ports;		/* devices bound to it */
+};
+
+/* A client's own policy for one VD; fields not set come from the VD's. */
+struct vvmp_client_policy {
+	struct list_head node;		/* in vd->client_policies */
+	struct vvmp_client *client;
+	bool has_acl, has_status, has_cos;
+	struct vvmp_policy policy;
+};
+
+struct vvmp_range {
+	sector_t start;
+	sector_t length;
+};
+
+/*
+ * A virtual disk. A table-private VD ("classic" table line) lives and dies
+ * with its dm target; a named VD is created over netlink, lives in the
+ * registry and is exposed by any number of "vvmp vd <name>" devices.
+ */
 struct vvmp_vd {
-	struct dm_target *ti;
-	enum vvmp_layout layout;
-	sector_t chunk_sectors;		/* striped only */
-	unsigned int chunk_shift;
-	unsigned int nr_legs;
+	char name[VVMP_NAME_MAX];	/* "" for a table-private VD */
+	struct kref kref;
+	struct list_head node;		/* in the registry */
+	struct dm_target *ti;		/* table-private VD: its target */
+	struct vvmp_map __rcu *map;
+	sector_t size;			/* of the map in force */
+	unsigned int logical_block_size; /* every PD's (named VDs) */
+	u64 id;				/* creation order, for dumps */
+	unsigned int nr_legs;		/* fixed for the VD's life */
 	struct vvmp_leg legs[VVMP_MAX_LEGS];
 
 	enum vvmp_read_policy read_policy;
@@ -125,20 +208,80 @@ struct vvmp_vd {
 	enum vvmp_feature features[VVMP_NR_FEATURES];	/* in table order */
 	atomic_t read_rotor;
 
-	spinlock_t lock;		/* leg health, recovery window, epochs */
+	spinlock_t lock;		/* leg health, recovery, ports, seq */
 
-	unsigned int nr_flush_targets;
-	struct vvmp_flush_target *flush_targets;
+	/* Control state of a named VD, changed under ctl_lock. */
+	struct mutex ctl_lock;
+	struct list_head ports;		/* devices exposing it */
+	struct vvmp_policy policy;	/* default for every client */
+	struct list_head client_policies;
+	unsigned int nr_ranges;
+	struct vvmp_range ranges[VVMP_MAX_DIVERT_RANGES];
+	bool collect_latency;
+	u64 error_threshold;
+	bool threshold_crossed;
+	u64 seq;			/* event sequence of the last change */
+	struct vvmp_counters __percpu *counters;
+	struct work_struct threshold_work;
 
-	/* Mirrors only: leg clones, exception work, copy. */
+	/* Mirrors only (named VDs always): leg clones, exception work, copy. */
 	struct bio_set clones;
 	struct mutex clone_alloc_lock;	/* one fan-out at a time in the reserve */
 	struct workqueue_struct *wq;
 	spinlock_t retry_lock;
 	struct bio_list retry_reads;
 	struct work_struct retry_work;
+	struct bio_list flushes;	/* named VDs: empty flushes to fan out */
+	struct work_struct flush_work;
 	struct work_struct event_work;
 	struct vvmp_recovery rec;
+};
+
+/*
+ * One dm target of the vvmp type: it exposes a VD (to one client, whose
+ * policy it enforces on every bio). Bios that wait (quiesced status or
+ * class-of-service tokens) are held in order in @held.
+ */
+struct vvmp_port {
+	struct dm_target *ti;
+	struct vvmp_vd *vd;
+	struct vvmp_client *client;	/* NULL: the VD's default policy */
+	struct list_head node;		/* in vd->ports */
+	struct vvmp_policy policy;	/* in force; fields read locklessly */
+	bool gated;			/* admission goes through @held */
+	bool suspending;		/* between presuspend and resume */
+	spinlock_t hold_lock;
+	struct bio_list held;
+	s64 iops_tokens;		/* may go negative: debt */
+	s64 byte_tokens;
+	u64 refill_ns;
+	struct delayed_work dispatch_work;
+	struct vvmp_counters __percpu *counters;
+	u64 error_threshold_seen;
+};
+
+/* One event, with the values of the change it announces. */
+struct vvmp_event_rec {
+	struct list_head node;
+	u64 seq;
+	u8 type;			/* enum vvmp_event */
+	bool lost;			/* records before it were dropped */
+	char vd[VVMP_NAME_MAX];
+	char client[VVMP_NAME_MAX];
+	char info[256];
+	u64 generation;
+	u64 size;
+	u32 leg;
+	u8 health;			/* enum vvmp_leg_health */
+	struct vvmp_policy policy;
+	char device_name[DM_NAME_LEN];
+	u32 device_dev;
+	u64 device_size;
+	u32 timeout_ms;
+	u32 masks;
+	u64 threshold;
+	unsigned int nr_ranges;
+	struct vvmp_range ranges[VVMP_MAX_DIVERT_RANGES];
 };
 
 enum vvmp_io_kind {
@@ -151,6 +294,9 @@ enum vvmp_io_kind {
 /* Per-bio data of a dm clone. */
 struct vvmp_io {
 	struct vvmp_vd *vd;
+	struct vvmp_port *port;
+	struct vvmp_map *map;		/* holds a reference until completion */
+	u64 start_ns;			/* 0: latency not collected */
 	sector_t vd_sector;
 	enum vvmp_io_kind kind;
 	unsigned int leg;		/* REMAPPED and mirrored reads */
@@ -172,24 +318,54 @@ struct vvmp_clone {
 	struct bio bio;		/* last: bioset front_pad */
 };
 
+extern struct workqueue_struct *vvmp_ctl_wq;
+extern struct rw_semaphore vvmp_registry_lock;
+extern struct list_head vvmp_vds;
+extern struct list_head vvmp_clients;
+
 /* vvmp-table.c */
-int vvmp_parse_table(struct vvmp_vd *vd, unsigned int argc, char **argv);
-void vvmp_put_devices(struct vvmp_vd *vd);
-unsigned int vvmp_emit_table(struct vvmp_vd *vd, char *result,
-			     unsigned int maxlen, unsigned int sz);
+int vvmp_parse_table(struct dm_target *ti, struct vvmp_vd *vd,
+		     struct vvmp_map *map, unsigned int argc, char **argv);
+void vvmp_put_devices(struct dm_target *ti, struct vvmp_map *map);
+unsigned int vvmp_emit_table(struct vvmp_vd *vd, struct vvmp_map *map,
+			     char *result, unsigned int maxlen, unsigned int sz);
 const char *vvmp_read_policy_name(enum vvmp_read_policy policy);
 int vvmp_read_policy_parse(const char *name, enum vvmp_read_policy *policy);
 bool vvmp_has_feature(struct vvmp_vd *vd, enum vvmp_feature feature);
+int vvmp_map_check_leg(struct vvmp_map *map, struct vvmp_leg_layout *leg,
+		       char **error);
+int vvmp_map_check_overlaps(struct vvmp_map *map, char **error);
+int vvmp_map_build_flush_targets(struct vvmp_map *map);
 
 /* vvmp-layout.c */
-sector_t vvmp_leg_map(struct vvmp_vd *vd, unsigned int leg, sector_t sector,
+sector_t vvmp_leg_map(struct vvmp_map *map, unsigned int leg, sector_t sector,
 		      struct dm_dev **dev, sector_t *dev_sector);
-sector_t vvmp_boundary(struct vvmp_vd *vd, unsigned long legs, sector_t sector);
+sector_t vvmp_boundary(struct vvmp_map *map, unsigned long legs,
+		       sector_t sector);
+
+/* vvmp-map.c */
+struct vvmp_map *vvmp_map_alloc(struct vvmp_vd *vd);
+void vvmp_map_free(struct vvmp_map *map);
+void vvmp_map_publish(struct vvmp_vd *vd, struct vvmp_map *map);
+struct vvmp_map *vvmp_map_get(struct vvmp_vd *vd);
+void vvmp_map_put(struct vvmp_map *map);
+unsigned int vvmp_map_extents(struct vvmp_map *map);
+size_t vvmp_map_bytes(struct vvmp_map *map);
+
+/* vvmp-pd.c */
+struct vvmp_pd;
+int vvmp_pd_get(const char *spec, struct vvmp_pd **pd);
+struct dm_dev *vvmp_pd_dev(struct vvmp_pd *pd);
+void vvmp_pd_put(struct vvmp_pd *pd);
+struct vvmp_pd *vvmp_pd_of(struct dm_dev *dev);
+void vvmp_pd_hold(struct vvmp_pd *pd);
 
 /* vvmp-health.c */
 char vvmp_health_char(enum vvmp_leg_health health);
 unsigned long vvmp_legs_in_state(struct vvmp_vd *vd,
 				 enum vvmp_leg_health health);
+void vvmp_set_leg_health(struct vvmp_vd *vd, unsigned int leg,
+			 enum vvmp_leg_health health);
 bool vvmp_leg_error(struct vvmp_vd *vd, unsigned int leg);
 int vvmp_fail_leg(struct vvmp_vd *vd, unsigned int leg);
 int vvmp_restore_leg(struct vvmp_vd *vd, unsigned int leg);
@@ -197,9 +373,11 @@ bool vvmp_error_fails_leg(struct bio *bio, blk_status_t status);
 
 /* vvmp-io.c */
 int vvmp_map(struct dm_target *ti, struct bio *bio);
+int vvmp_map_bio(struct vvmp_port *port, struct bio *bio);
 int vvmp_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error);
 void vvmp_submit_write(struct vvmp_io *io, struct bio *bio);
 void vvmp_retry_reads(struct work_struct *work);
+void vvmp_flush_work(struct work_struct *work);
 
 /* vvmp-recovery.c */
 int vvmp_recovery_init(struct vvmp_vd *vd);
@@ -211,8 +389,77 @@ bool vvmp_recovery_hold_write(struct vvmp_vd *vd, struct vvmp_io *io,
 			      struct bio *bio, unsigned long *legs);
 void vvmp_recovery_write_done(struct vvmp_vd *vd, struct vvmp_io *io);
 
-/* Preempt- and irq-safe: completions run in any context. */
-#define vvmp_count(vd, leg, field) \
-	this_cpu_inc((vd)->legs[leg].counters->field)
+/* vvmp-stats.c */
+void vvmp_count_issue(struct vvmp_counters __percpu *counters,
+		      struct bio *bio);
+void vvmp_count_done(struct vvmp_counters __percpu *counters,
+		     struct bio *bio, blk_status_t status, u64 start_ns);
+void vvmp_io_done(struct vvmp_io *io, struct bio *bio, blk_status_t status);
+void vvmp_counters_sum(struct vvmp_counters __percpu *counters,
+		       struct vvmp_counters *sum);
+u64 vvmp_counters_in_flight(const struct vvmp_counters *sum);
+void vvmp_counters_reset(struct vvmp_counters __percpu *counters);
+void vvmp_reset_stats(struct vvmp_vd *vd);
+
+/* vvmp-port.c */
+int vvmp_port_init(struct vvmp_port *port);
+void vvmp_port_exit(struct vvmp_port *port);
+bool vvmp_port_admit(struct vvmp_port *port, struct bio *bio);
+void vvmp_port_update_policy(struct vvmp_port *port);
+void vvmp_port_presuspend(struct vvmp_port *port);
+void vvmp_port_resume(struct vvmp_port *port);
+struct vvmp_policy vvmp_policy_in_force(struct vvmp_vd *vd,
+					struct vvmp_client *client,
+					u8 *source);
+struct vvmp_client_policy *vvmp_client_policy_find(struct vvmp_vd *vd,
+						   struct vvmp_client *client);
+
+/* vvmp-registry.c */
+const char *vvmp_vd_name(struct vvmp_vd *vd);
+void vvmp_vd_changed(struct vvmp_vd *vd);
+struct vvmp_vd *vvmp_vd_new(const char *name);
+int vvmp_vd_init_runtime(struct vvmp_vd *vd, char **error);
+void vvmp_vd_free(struct vvmp_vd *vd);
+void vvmp_vd_put(struct vvmp_vd *vd);
+struct vvmp_vd *vvmp_vd_find(const char *name);
+void vvmp_vd_register(struct vvmp_vd *vd);
+struct vvmp_client *vvmp_client_find(const char *name);
+struct vvmp_client *vvmp_client_create(const char *name);
+void vvmp_registry_exit(void);
+
+/* vvmp-events.c */
+u64 vvmp_event_seq_now(void);
+void vvmp_event_fill_vd(struct vvmp_event_rec *rec, struct vvmp_vd *vd);
+void vvmp_event_fill_device(struct vvmp_event_rec *rec,
+			    struct vvmp_port *port);
+void vvmp_event_vd(struct vvmp_vd *vd, u8 type);
+void vvmp_event_leg(struct vvmp_vd *vd, unsigned int leg,
+		    enum vvmp_leg_health health);
+void vvmp_event_policy(struct vvmp_vd *vd, struct vvmp_client *client,
+		       const struct vvmp_policy *policy);
+void vvmp_event_device(struct vvmp_port *port, u8 type);
+void vvmp_event_component(struct vvmp_vd *vd, unsigned int leg);
+void vvmp_event_divert(struct vvmp_vd *vd);
+void vvmp_event_threshold(struct vvmp_vd *vd, u64 threshold);
+void vvmp_event_client(struct vvmp_client *client, u8 type);
+void vvmp_events_exit(void);
+
+/* vvmp-nl.c, vvmp-nl-map.c */
+int vvmp_nl_init(void);
+void vvmp_nl_exit(void);
+void vvmp_nl_multicast_event(const struct vvmp_event_rec *rec);
+struct vvmp_map *vvmp_nl_parse_map(struct vvmp_vd *vd,
+				   const struct nlattr *attr,
+				   struct netlink_ext_ack *extack);
+struct vvmp_map *vvmp_nl_splice_segment(struct vvmp_vd *vd,
+					struct vvmp_map *old,
+					const struct nlattr *attr,
+					struct netlink_ext_ack *extack);
+struct vvmp_map *vvmp_nl_replace_leg(struct vvmp_vd *vd, struct vvmp_map *old,
+				     unsigned int index,
+				     const struct nlattr *attr,
+				     struct netlink_ext_ack *extack);
+int vvmp_nl_put_map(struct sk_buff *skb, struct vvmp_vd *vd,
+		    struct vvmp_map *map);
 
 #endif /* DM_VVMP_H */

@@ -1,0 +1,559 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dm-vvmp: netlink handlers that steer a VD without changing its map:
+ * ACL, status and class of service (PEAP), statistics (PSAP), the plan's
+ * legs (SSAP), plan parameters and masks (IOP) and divert ranges (EH).
+ */
+#include <linux/slab.h>
+
+#include "vvmp-nl.h"
+
+/*
+ * Look up the VD (and client) of a request and lock the VD for a change.
+ * On success the caller holds vvmp_registry_lock (read) and vd->ctl_lock
+ * and releases them with vvmp_nl_unlock().
+ */
+static struct vvmp_vd *vvmp_nl_lock_vd(struct genl_info *info,
+				       struct vvmp_client **client)
+{
+	struct vvmp_vd *vd;
+	int r;
+
+	down_read(&vvmp_registry_lock);
+	vd = vvmp_nl_find_vd(info);
+	if (IS_ERR(vd))
+		goto bad;
+	if (client) {
+		r = vvmp_nl_find_client(info, client);
+		if (r) {
+			vd = ERR_PTR(r);
+			goto bad;
+		}
+	}
+	mutex_lock(&vd->ctl_lock);
+	return vd;
+bad:
+	up_read(&vvmp_registry_lock);
+	return vd;
+}
+
+static void vvmp_nl_unlock(struct vvmp_vd *vd)
+{
+	mutex_unlock(&vd->ctl_lock);
+	up_read(&vvmp_registry_lock);
+}
+
+/* The entry to change: a client's own (created on first use) or the VD's. */
+static struct vvmp_policy *vvmp_nl_policy_target(struct vvmp_vd *vd,
+						 struct vvmp_client *client,
+						 struct vvmp_client_policy **cpp)
+{
+	struct vvmp_client_policy *cp;
+
+	*cpp = NULL;
+	if (!client)
+		return &vd->policy;
+	cp = vvmp_client_policy_find(vd, client);
+	if (!cp) {
+		cp = kzalloc(sizeof(*cp), GFP_KERNEL);
+		if (!cp)
+			return NULL;
+		cp->client = client;
+		list_add_tail(&cp->node, &vd->client_policies);
+	}
+	*cpp = cp;
+	return &cp->policy;
+}
+
+/* Put the changed policy in force on the devices it applies to. */
+static void vvmp_nl_policy_changed(struct vvmp_vd *vd,
+				   struct vvmp_client *client)
+{
+	struct vvmp_policy p = vvmp_policy_in_force(vd, client, NULL);
+	struct vvmp_port *port;
+
+	list_for_each_entry(port, &vd->ports, node)
+		if (!client || port->client == client)
+			vvmp_port_update_policy(port);
+	vvmp_event_policy(vd, client, &p);
+}
+
+enum vvmp_policy_field { VVMP_FIELD_ACL, VVMP_FIELD_STATUS, VVMP_FIELD_COS };
+
+static int vvmp_nl_policy_set(struct genl_info *info,
+			      enum vvmp_policy_field field)
+{
+	static const int attr_of[] = {
+		[VVMP_FIELD_ACL] = VVMP_A_ACL,
+		[VVMP_FIELD_STATUS] = VVMP_A_STATUS,
+		[VVMP_FIELD_COS] = VVMP_A_COS,
+	};
+	struct nlattr *tb[VVMP_COS_A_MAX + 1];
+	struct vvmp_client_policy *cp;
+	struct vvmp_client *client;
+	struct vvmp_policy *p;
+	struct vvmp_vd *vd;
+	int r;
+
+	if (GENL_REQ_ATTR_CHECK(info, attr_of[field]))
+		return -EINVAL;
+	if (field == VVMP_FIELD_COS) {
+		r = nla_parse_nested(tb, VVMP_COS_A_MAX, info->attrs[VVMP_A_COS],
+				     NULL, info->extack);
+		if (r)
+			return r;
+	}
+	vd = vvmp_nl_lock_vd(info, &client);
+	if (IS_ERR(vd))
+		return PTR_ERR(vd);
+	p = vvmp_nl_policy_target(vd, client, &cp);
+	if (!p) {
+		vvmp_nl_unlock(vd);
+		return -ENOMEM;
+	}
+	switch (field) {
+	case VVMP_FIELD_ACL:
+		p->acl = nla_get_u8(info->attrs[VVMP_A_ACL]);
+		if (cp)
+			cp->has_acl = true;
+		break;
+	case VVMP_FIELD_STATUS:
+		p->status = nla_get_u8(info->attrs[VVMP_A_STATUS]);
+		if (cp)
+			cp->has_status = true;
+		break;
+	case VVMP_FIELD_COS:
+		/* Limits not given are unlimited, as in a new policy. */
+		p->iops = tb[VVMP_COS_A_IOPS] ?
+			  nla_get_u64(tb[VVMP_COS_A_IOPS]) : 0;
+		p->bps = tb[VVMP_COS_A_BPS] ? nla_get_u64(tb[VVMP_COS_A_BPS]) : 0;
+		p->priority = tb[VVMP_COS_A_PRIORITY] ?
+			      nla_get_u8(tb[VVMP_COS_A_PRIORITY]) : 0;
+		if (cp)
+			cp->has_cos = true;
+		break;
+	}
+	vvmp_nl_policy_changed(vd, client);
+	vvmp_nl_unlock(vd);
+	return 0;
+}
+
+/* vaapi_peap_set_acl */
+int vvmp_nl_acl_set(struct sk_buff *skb, struct genl_info *info)
+{
+	return vvmp_nl_policy_set(info, VVMP_FIELD_ACL);
+}
+
+/* vaapi_peap_set_status */
+int vvmp_nl_status_set(struct sk_buff *skb, struct genl_info *info)
+{
+	return vvmp_nl_policy_set(info, VVMP_FIELD_STATUS);
+}
+
+/* vaapi_peap_set_cos */
+int vvmp_nl_cos_set(struct sk_buff *skb, struct genl_info *info)
+{
+	return vvmp_nl_policy_set(info, VVMP_FIELD_COS);
+}
+
+/*
+ * vaapi_peap_get_acl, _get_status, _get_cos: the policy in force for the
+ * client (or the VD's default) and where it comes from. All three replies
+ * carry ACL, STATUS and COS.
+ */
+int vvmp_nl_policy_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vvmp_client *client;
+	struct vvmp_policy p;
+	struct sk_buff *reply;
+	struct vvmp_vd *vd;
+	void *hdr;
+	u8 source;
+	int r;
+
+	reply = vvmp_nl_reply_new(info, &hdr);
+	if (!reply)
+		return -ENOMEM;
+	vd = vvmp_nl_lock_vd(info, &client);
+	if (IS_ERR(vd)) {
+		nlmsg_free(reply);
+		return PTR_ERR(vd);
+	}
+	p = vvmp_policy_in_force(vd, client, &source);
+	r = -EMSGSIZE;
+	if (!nla_put_string(reply, VVMP_A_VD_NAME, vd->name) &&
+	    !(client && nla_put_string(reply, VVMP_A_CLIENT_NAME,
+				       client->name)) &&
+	    !nla_put_u8(reply, VVMP_A_POLICY_SOURCE, source))
+		r = vvmp_nl_put_policy(reply, &p);
+	vvmp_nl_unlock(vd);
+	return vvmp_nl_reply_send(reply, hdr, info, r);
+}
+
+/* ---- PSAP: statistics ---- */
+
+/* vaapi_psap_set_stats_directive */
+int vvmp_nl_stats_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[VVMP_DIRECTIVE_A_MAX + 1];
+	struct vvmp_vd *vd;
+	int r;
+
+	if (GENL_REQ_ATTR_CHECK(info, VVMP_A_STATS_DIRECTIVE))
+		return -EINVAL;
+	r = nla_parse_nested(tb, VVMP_DIRECTIVE_A_MAX,
+			     info->attrs[VVMP_A_STATS_DIRECTIVE], NULL,
+			     info->extack);
+	if (r)
+		return r;
+	vd = vvmp_nl_lock_vd(info, NULL);
+	if (IS_ERR(vd))
+		return PTR_ERR(vd);
+	if (tb[VVMP_DIRECTIVE_A_LATENCY])
+		WRITE_ONCE(vd->collect_latency,
+			   nla_get_u8(tb[VVMP_DIRECTIVE_A_LATENCY]));
+	if (tb[VVMP_DIRECTIVE_A_ERROR_THRESHOLD]) {
+		WRITE_ONCE(vd->error_threshold,
+			   nla_get_u64(tb[VVMP_DIRECTIVE_A_ERROR_THRESHOLD]));
+		WRITE_ONCE(vd->threshold_crossed, false);
+		queue_work(vd->wq, &vd->threshold_work);
+	}
+	vvmp_nl_unlock(vd);
+	return 0;
+}
+
+static int vvmp_nl_put_counters(struct sk_buff *skb, int type,
+				struct vvmp_counters __percpu *counters,
+				int leg, struct vvmp_client *client,
+				struct vvmp_counters *sum)
+{
+	struct nlattr *nest = nla_nest_start(skb, type);
+
+	vvmp_counters_sum(counters, sum);
+	if (!nest ||
+	    (leg >= 0 && nla_put_u32(skb, VVMP_STATS_A_LEG, leg)) ||
+	    (client && nla_put_string(skb, VVMP_STATS_A_CLIENT, client->name)) ||
+	    nla_put_u64_64bit(skb, VVMP_STATS_A_READS, sum->reads,
+			      VVMP_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VVMP_STATS_A_WRITES, sum->writes,
+			      VVMP_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VVMP_STATS_A_READ_BYTES, sum->read_bytes,
+			      VVMP_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VVMP_STATS_A_WRITE_BYTES, sum->write_bytes,
+			      VVMP_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VVMP_STATS_A_READ_ERRORS, sum->read_errors,
+			      VVMP_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VVMP_STATS_A_WRITE_ERRORS,
+			      sum->write_errors, VVMP_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VVMP_STATS_A_IN_FLIGHT,
+			      vvmp_counters_in_flight(sum), VVMP_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VVMP_STATS_A_EXCEPTIONS, sum->exceptions,
+			      VVMP_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VVMP_STATS_A_REFUSED, sum->refused,
+			      VVMP_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VVMP_STATS_A_THROTTLED, sum->throttled,
+			      VVMP_STATS_A_PAD) ||
+	    nla_put(skb, VVMP_STATS_A_LATENCY, sizeof(sum->latency),
+		    sum->latency))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* vaapi_psap_copy_vd_stats: the VD, each leg, each device's client */
+int vvmp_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vvmp_counters *sum = kmalloc(sizeof(*sum), GFP_KERNEL);
+	struct vvmp_port *port;
+	struct sk_buff *reply;
+	struct vvmp_vd *vd;
+	unsigned int l;
+	void *hdr;
+	int r;
+
+	reply = sum ? vvmp_nl_reply_new(info, &hdr) : NULL;
+	if (!reply) {
+		kfree(sum);
+		return -ENOMEM;
+	}
+	vd = vvmp_nl_lock_vd(info, NULL);
+	if (IS_ERR(vd)) {
+		kfree(sum);
+		nlmsg_free(reply);
+		return PTR_ERR(vd);
+	}
+	r = -EMSGSIZE;
+	if (nla_put_string(reply, VVMP_A_VD_NAME, vd->name) ||
+	    vvmp_nl_put_counters(reply, VVMP_A_STATS, vd->counters, -1, NULL,
+				 sum))
+		goto out;
+	for (l = 0; l < vd->nr_legs; l++)
+		if (vvmp_nl_put_counters(reply, VVMP_A_LEG_STATS,
+					 vd->legs[l].counters, l, NULL, sum))
+			goto out;
+	list_for_each_entry(port, &vd->ports, node)
+		if (vvmp_nl_put_counters(reply, VVMP_A_CLIENT_STATS,
+					 port->counters, -1, port->client, sum))
+			goto out;
+	r = 0;
+out:
+	vvmp_nl_unlock(vd);
+	kfree(sum);
+	return vvmp_nl_reply_send(reply, hdr, info, r);
+}
+
+/* vaapi_psap_reset_vd_stats */
+int vvmp_nl_stats_reset(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vvmp_port *port;
+	struct vvmp_vd *vd;
+
+	vd = vvmp_nl_lock_vd(info, NULL);
+	if (IS_ERR(vd))
+		return PTR_ERR(vd);
+	vvmp_reset_stats(vd);
+	list_for_each_entry(port, &vd->ports, node)
+		vvmp_counters_reset(port->counters);
+	vvmp_nl_unlock(vd);
+	return 0;
+}
+
+/* ---- SSAP: the plan's components (mirror legs) ---- */
+
+/*
+ * vaapi_ssap_set_io_plan. REPLACE puts a leg on new extents: the leg is
+ * out of sync before the new map is published (reads stop using it) and
+ * is then copied from an in-sync leg.
+ */
+int vvmp_nl_plan_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vvmp_map *old, *map;
+	struct vvmp_vd *vd;
+	unsigned int leg;
+	unsigned long in_sync;
+	int r = 0;
+
+	if (GENL_REQ_ATTR_CHECK(info, VVMP_A_PLAN_OP))
+		return -EINVAL;
+	if (nla_get_u8(info->attrs[VVMP_A_PLAN_OP]) != VVMP_PLAN_REPLACE) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VVMP_A_PLAN_OP],
+				    "Attaching and detaching legs is not implemented in this version");
+		return -EOPNOTSUPP;
+	}
+	if (GENL_REQ_ATTR_CHECK(info, VVMP_A_LEG_INDEX) ||
+	    GENL_REQ_ATTR_CHECK(info, VVMP_A_LEG))
+		return -EINVAL;
+	leg = nla_get_u32(info->attrs[VVMP_A_LEG_INDEX]);
+	vd = vvmp_nl_lock_vd(info, NULL);
+	if (IS_ERR(vd))
+		return PTR_ERR(vd);
+	in_sync = vvmp_legs_in_state(vd, VVMP_LEG_IN_SYNC);
+	if (leg >= vd->nr_legs) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[VVMP_A_LEG_INDEX],
+				    "No such leg");
+		r = -EINVAL;
+	} else if (!(in_sync & ~BIT(leg))) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[VVMP_A_LEG_INDEX],
+				    "No other in-sync leg to copy the replaced leg from");
+		r = -EBUSY;
+	}
+	if (r)
+		goto out;
+	old = rcu_dereference_protected(vd->map,
+					lockdep_is_held(&vd->ctl_lock));
+	map = vvmp_nl_replace_leg(vd, old, leg, info->attrs[VVMP_A_LEG],
+				  info->extack);
+	if (IS_ERR(map)) {
+		r = PTR_ERR(map);
+		goto out;
+	}
+	spin_lock_irq(&vd->lock);
+	vvmp_set_leg_health(vd, leg, VVMP_LEG_OUT_OF_SYNC);
+	vd->rec.active = true;
+	vd->rec.restart = true;
+	spin_unlock_irq(&vd->lock);
+	vvmp_map_publish(vd, map);
+	vvmp_event_vd(vd, VVMP_EVENT_VD_MAP);
+	vvmp_recovery_kick(vd);
+	vvmp_vd_changed(vd);
+out:
+	vvmp_nl_unlock(vd);
+	return r;
+}
+
+/* ---- IOP: plan parameters and masks ---- */
+
+/* vaapi_iop_set_plan_params */
+int vvmp_nl_plan_params_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[VVMP_COMPONENT_A_MAX + 1];
+	struct vvmp_vd *vd;
+	unsigned int leg;
+	int r;
+
+	if (GENL_REQ_ATTR_CHECK(info, VVMP_A_LEG_INDEX) ||
+	    GENL_REQ_ATTR_CHECK(info, VVMP_A_COMPONENT))
+		return -EINVAL;
+	r = nla_parse_nested(tb, VVMP_COMPONENT_A_MAX,
+			     info->attrs[VVMP_A_COMPONENT], NULL,
+			     info->extack);
+	if (r)
+		return r;
+	leg = nla_get_u32(info->attrs[VVMP_A_LEG_INDEX]);
+	vd = vvmp_nl_lock_vd(info, NULL);
+	if (IS_ERR(vd))
+		return PTR_ERR(vd);
+	if (leg >= vd->nr_legs) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[VVMP_A_LEG_INDEX],
+				    "No such leg");
+		vvmp_nl_unlock(vd);
+		return -EINVAL;
+	}
+	if (tb[VVMP_COMPONENT_A_TIMEOUT_MS])
+		vd->legs[leg].timeout_ms =
+			nla_get_u32(tb[VVMP_COMPONENT_A_TIMEOUT_MS]);
+	if (tb[VVMP_COMPONENT_A_MASKS])
+		vd->legs[leg].masks = nla_get_u32(tb[VVMP_COMPONENT_A_MASKS]);
+	vvmp_event_component(vd, leg);
+	vvmp_nl_unlock(vd);
+	return 0;
+}
+
+/* vaapi_iop_get_plan_params */
+int vvmp_nl_plan_params_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *reply;
+	struct vvmp_vd *vd;
+	void *hdr;
+	int r = -EMSGSIZE;
+
+	reply = vvmp_nl_reply_new(info, &hdr);
+	if (!reply)
+		return -ENOMEM;
+	vd = vvmp_nl_lock_vd(info, NULL);
+	if (IS_ERR(vd)) {
+		nlmsg_free(reply);
+		return PTR_ERR(vd);
+	}
+	if (!nla_put_string(reply, VVMP_A_VD_NAME, vd->name))
+		r = vvmp_nl_put_components(reply, vd);
+	vvmp_nl_unlock(vd);
+	return vvmp_nl_reply_send(reply, hdr, info, r);
+}
+
+/* ---- EH: divert ranges (stored; I/O on them is the CP's from issue 4) ---- */
+
+static int vvmp_nl_get_range(struct genl_info *info, struct vvmp_range *range)
+{
+	struct nlattr *tb[VVMP_RANGE_A_MAX + 1];
+	struct nlattr *attr = info->attrs[VVMP_A_RANGE];
+	int r;
+
+	if (GENL_REQ_ATTR_CHECK(info, VVMP_A_RANGE))
+		return -EINVAL;
+	r = nla_parse_nested(tb, VVMP_RANGE_A_MAX, attr, NULL, info->extack);
+	if (r)
+		return r;
+	if (NL_REQ_ATTR_CHECK(info->extack, attr, tb, VVMP_RANGE_A_START) ||
+	    NL_REQ_ATTR_CHECK(info->extack, attr, tb, VVMP_RANGE_A_LENGTH))
+		return -EINVAL;
+	range->start = nla_get_u64(tb[VVMP_RANGE_A_START]);
+	range->length = nla_get_u64(tb[VVMP_RANGE_A_LENGTH]);
+	return 0;
+}
+
+static int vvmp_find_range(struct vvmp_vd *vd, const struct vvmp_range *range)
+{
+	unsigned int i;
+
+	for (i = 0; i < vd->nr_ranges; i++)
+		if (vd->ranges[i].start == range->start &&
+		    vd->ranges[i].length == range->length)
+			return i;
+	return -1;
+}
+
+/* vaapi_eh_add_divert */
+int vvmp_nl_divert_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *attr = info->attrs[VVMP_A_RANGE];
+	struct vvmp_range range;
+	struct vvmp_vd *vd;
+	int r;
+
+	r = vvmp_nl_get_range(info, &range);
+	if (r)
+		return r;
+	vd = vvmp_nl_lock_vd(info, NULL);
+	if (IS_ERR(vd))
+		return PTR_ERR(vd);
+	if (range.start + range.length < range.start ||
+	    range.start + range.length > vd->size) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "Range beyond the end of the VD");
+		r = -ERANGE;
+	} else if (vvmp_find_range(vd, &range) >= 0) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "Range exists");
+		r = -EEXIST;
+	} else if (vd->nr_ranges == VVMP_MAX_DIVERT_RANGES) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "VD has the most divert ranges allowed");
+		r = -ENOSPC;
+	} else {
+		vd->ranges[vd->nr_ranges++] = range;
+		vvmp_event_divert(vd);
+	}
+	vvmp_nl_unlock(vd);
+	return r;
+}
+
+/* vaapi_eh_delete_divert */
+int vvmp_nl_divert_delete(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vvmp_range range;
+	struct vvmp_vd *vd;
+	int i, r;
+
+	r = vvmp_nl_get_range(info, &range);
+	if (r)
+		return r;
+	vd = vvmp_nl_lock_vd(info, NULL);
+	if (IS_ERR(vd))
+		return PTR_ERR(vd);
+	i = vvmp_find_range(vd, &range);
+	if (i < 0) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VVMP_A_RANGE],
+				    "No such range");
+		r = -ENOENT;
+	} else {
+		vd->ranges[i] = vd->ranges[--vd->nr_ranges];
+		vvmp_event_divert(vd);
+	}
+	vvmp_nl_unlock(vd);
+	return r;
+}
+
+/* vaapi_eh_list_divert */
+int vvmp_nl_divert_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *reply;
+	struct vvmp_vd *vd;
+	void *hdr;
+	int r = -EMSGSIZE;
+
+	reply = vvmp_nl_reply_new(info, &hdr);
+	if (!reply)
+		return -ENOMEM;
+	vd = vvmp_nl_lock_vd(info, NULL);
+	if (IS_ERR(vd)) {
+		nlmsg_free(reply);
+		return PTR_ERR(vd);
+	}
+	if (!nla_put_string(reply, VVMP_A_VD_NAME, vd->name))
+		r = vvmp_nl_put_ranges(reply, vd->ranges, vd->nr_ranges);
+	vvmp_nl_unlock(vd);
+	return vvmp_nl_reply_send(reply, hdr, info, r);
+}
