@@ -350,6 +350,14 @@ void vvmpd_handle(struct vvmpd *d, struct vvmpd_conn *c, const struct vvmp_msg *
 	if (status) {
 		/* An error reply has no payload. */
 		vvmp_reply_init(rep, &req->hdr, status);
+	} else {
+		/* A relayed peer reply brought the peer's header: answer with ours. */
+		rep->hdr = (struct vvmp_header){
+			.flags = VVMP_F_REPLY | (req->hdr.flags & VVMP_F_FORWARDED),
+			.opcode = req->hdr.opcode, .sub_opcode = req->hdr.sub_opcode,
+			.dst_san_id = req->hdr.src_san_id, .client_id = req->hdr.client_id,
+			.transaction_id = req->hdr.transaction_id, .domain_id = req->hdr.domain_id,
+		};
 	}
 	rep->hdr.src_san_id = d->cfg.san_id;
 	rep->hdr.server_id = d->cfg.server_id;

@@ -5,7 +5,9 @@
  * VVMP_REPO_SCHEMA_VERSION bumped). Constraints live in the schema, so no
  * caller can bypass them: ranges are checked by triggers, references by
  * foreign keys (a volume holding segments cannot be deleted, and with it
- * neither can its unit).
+ * neither can its unit). Ids handed out over VVMP (sessions, allocations,
+ * units, volumes) are AUTOINCREMENT: an id is never reused, so a stale id
+ * from a peer can never name a newer object.
  */
 #include "repo/repo_internal.h"
 
@@ -31,7 +33,7 @@ static const char migration_1[] =
 	"  UNIQUE (domain_id, name));"
 
 	"CREATE TABLE sessions ("
-	"  id INTEGER PRIMARY KEY,"
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	"  client_id INTEGER NOT NULL REFERENCES clients(id),"
 	"  boot_id INTEGER NOT NULL,"
 	"  state INTEGER NOT NULL CHECK (state IN (1, 2)),"
@@ -40,7 +42,7 @@ static const char migration_1[] =
 	"  queries INTEGER NOT NULL DEFAULT 0);"
 
 	"CREATE TABLE units ("
-	"  id INTEGER PRIMARY KEY,"
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	"  domain_id INTEGER NOT NULL REFERENCES domains(id),"
 	"  name TEXT NOT NULL,"
 	"  storage_type INTEGER NOT NULL CHECK (storage_type BETWEEN 1 AND 4),"
@@ -53,7 +55,7 @@ static const char migration_1[] =
 	"  UNIQUE (domain_id, name));"
 
 	"CREATE TABLE volumes ("
-	"  id INTEGER PRIMARY KEY,"
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	"  unit_id INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,"
 	"  unit_volume_id INTEGER NOT NULL,"
 	"  transport INTEGER NOT NULL CHECK (transport BETWEEN 1 AND 3),"
@@ -77,7 +79,7 @@ static const char migration_1[] =
 	" BEGIN SELECT RAISE(ABORT, 'volume overlaps another volume of its unit'); END;"
 
 	"CREATE TABLE vds ("
-	"  id INTEGER PRIMARY KEY,"
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	"  domain_id INTEGER NOT NULL REFERENCES domains(id),"
 	"  owner_session_id INTEGER NOT NULL,"
 	"  sub_opcode INTEGER NOT NULL CHECK (sub_opcode BETWEEN 1 AND 3),"
@@ -95,7 +97,7 @@ static const char migration_1[] =
 	"  remote_alloc_id INTEGER NOT NULL DEFAULT 0);"
 
 	"CREATE TABLE segments ("
-	"  id INTEGER PRIMARY KEY,"
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	"  vd_id INTEGER NOT NULL REFERENCES vds(id) ON DELETE CASCADE,"
 	"  member INTEGER NOT NULL CHECK (member BETWEEN 0 AND 15),"
 	"  seq INTEGER NOT NULL CHECK (seq >= 0),"
