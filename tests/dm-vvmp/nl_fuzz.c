@@ -222,12 +222,11 @@ static void qz_names(struct fz_names *n)
 {
 	qz_name(n->vd, sizeof(n->vd));
 	qz_name(n->client, sizeof(n->client));
-	if (chance(50)) {
-		snprintf(n->dev, sizeof(n->dev), "/nonexistent/%s", n->vd);
-	} else {
-		/* A major:minor no block driver has (the 12-bit maximum). */
-		snprintf(n->dev, sizeof(n->dev), "4095:%u", 1048000 + below(575));
-	}
+	/*
+	 * A path that cannot exist. (An unused major:minor would do too, but
+	 * its lookup runs modprobe for "block-major-M-N": ~1 s under TCG.)
+	 */
+	snprintf(n->dev, sizeof(n->dev), "/nonexistent/%s", n->vd);
 }
 
 static void put_extent(struct fmsg *m, struct fnode *p, uint16_t t,
@@ -676,8 +675,8 @@ static size_t serialise(const struct fmsg *m, uint16_t family, uint32_t seq,
 
 		out[at] ^= 1 + below(255);
 	}
-	if (m->cut)
-		len = len - m->cut > NLMSG_HDRLEN ? len - m->cut : NLMSG_HDRLEN;
+	if (m->cut)	/* never below the netlink header */
+		len = len > NLMSG_HDRLEN + m->cut ? len - m->cut : NLMSG_HDRLEN;
 	nlh->nlmsg_len = len;
 	nlh->nlmsg_type = family;
 	nlh->nlmsg_flags = m->flags;
@@ -699,7 +698,7 @@ struct fz_stats {
 	uint64_t eperm_expected, no_extack;
 	unsigned int problems;
 	char problem[MAX_PROBLEMS][768];
-	uint64_t elapsed_ms;
+	uint64_t elapsed_ms, send_ms, check_ms, reopen_ms;
 };
 
 /* One message as it went out, for the verdict. */
@@ -860,6 +859,10 @@ static void report(struct fz_stats *st, const char *who)
 	       (unsigned long long)st->staged,
 	       (unsigned long long)st->undone,
 	       (unsigned long long)st->replies);
+	printf("# %s: ms in sends+acks %llu, state checks %llu, socket reopens %llu\n",
+	       who, (unsigned long long)st->send_ms,
+	       (unsigned long long)st->check_ms,
+	       (unsigned long long)st->reopen_ms);
 	printf("# %s: errno:", who);
 	for (i = 1; i < 134; i++)
 		if (st->by_errno[i])
@@ -934,6 +937,23 @@ static int delete_by_name(struct nt_sock *s, uint8_t cmd, uint16_t attr,
 	return rc;
 }
 
+/* Clients a failed run of the root fuzz may have left ("qz..."). */
+static void remove_fuzz_clients(struct nt_sock *s)
+{
+	char (*names)[64] = calloc(512, 64);
+	char why[NT_WHY_MAX] = "";
+	int nr, i;
+
+	if (!names)
+		return;
+	nr = nt_state_names(s, true, names, 512, why, sizeof(why));
+	for (i = 0; i < nr; i++)
+		if (!strncmp(names[i], "qz", 2))
+			delete_by_name(s, VVMP_CMD_CLIENT_DELETE,
+				       VVMP_A_CLIENT_NAME, names[i]);
+	free(names);
+}
+
 FIXTURE_SETUP(nl_fuzz)
 {
 	struct nt_msg *m = malloc(sizeof(*m));
@@ -961,6 +981,7 @@ FIXTURE_SETUP(nl_fuzz)
 		}
 	}
 	ASSERT_EQ(0, rc);
+	remove_fuzz_clients(&self->s);
 	self->snapshot = malloc(STATE_MAX);
 	ASSERT_NE(NULL, self->snapshot);
 	snprintf(self->vd, sizeof(self->vd), "nlfix-vd-%d", getpid());
@@ -1038,6 +1059,7 @@ FIXTURE_SETUP(nl_fuzz)
 FIXTURE_TEARDOWN(nl_fuzz)
 {
 	if (self->s.fd >= 0 && !self->skipped) {
+		remove_fuzz_clients(&self->s);
 		if (self->dm_name)
 			vt_dm_remove(self->dm_name);
 		delete_by_name(&self->s, VVMP_CMD_VD_DELETE, VVMP_A_VD_NAME,
@@ -1184,6 +1206,7 @@ static void fuzz(FIXTURE_DATA(nl_fuzz) *self, struct nt_sock *s,
 		unsigned int n = 0, i;
 		size_t len = 0;
 		bool may_create = false, mutated = false;
+		uint64_t t;
 		int rc;
 
 		while (n < BATCH_MAX && st->sent + n < count &&
@@ -1205,11 +1228,20 @@ static void fuzz(FIXTURE_DATA(nl_fuzz) *self, struct nt_sock *s,
 			n++;
 		}
 		why[0] = '\0';
+		t = vt_now_ms();
 		rc = nt_batch(s, buf, len, acks, n, first, NULL, 0, why,
 			      sizeof(why));
+		st->send_ms += vt_now_ms() - t;
 		if (rc) {
+			for (i = 0; i < n && acks[i].done; i++)
+				;
 			problem(st, NULL, 0, "batch of %u at seq %u: %s (%d)",
 				n, first, why, rc);
+			if (i < n)
+				problem(st, buf + sent[i].off, sent[i].len,
+					"no answer to message %u of the batch (seq %u, %s, %s)",
+					i, first + i, nt_cmd_name(sent[i].cmd) ?: "?",
+					kind_names[sent[i].kind]);
 			break;
 		}
 		for (i = 0; i < n; i++) {
@@ -1225,9 +1257,11 @@ static void fuzz(FIXTURE_DATA(nl_fuzz) *self, struct nt_sock *s,
 		if (!self)
 			continue;
 
+		t = vt_now_ms();
 		rc = state_is_snapshot(self, s, now, &seq);
 		if (rc > 0 && may_create && undo(self, st) >= 0)
 			rc = state_is_snapshot(self, s, now, &seq);
+		st->check_ms += vt_now_ms() - t;
 		if (rc) {
 			if (rc < 0)
 				problem(st, NULL, 0, "state_get after batch %lu: %s",
@@ -1247,8 +1281,10 @@ static void fuzz(FIXTURE_DATA(nl_fuzz) *self, struct nt_sock *s,
 		self->snapshot_seq = seq;
 		if (batches % REOPEN_EVERY == 0) {
 			/* Transactions die with their socket. */
+			t = vt_now_ms();
 			nt_close(s);
 			rc = nt_open(s);
+			st->reopen_ms += vt_now_ms() - t;
 			if (rc) {
 				problem(st, NULL, 0, "reopening the socket: %d", rc);
 				break;

@@ -126,12 +126,13 @@ struct nt_def {
 	unsigned int max;	/* K_STR: bytes with the NUL */
 	enum nt_set nest;	/* K_NEST */
 	bool multi;		/* may repeat */
+	bool empty_ok;		/* K_STR: "" is a value (free text) */
 };
 
 static const struct nt_def top_defs[VVMP_A_MAX + 1] = {
 	[VVMP_A_VD_NAME] = { "vd_name", K_STR, VVMP_NAME_MAX },
 	[VVMP_A_CLIENT_NAME] = { "client_name", K_STR, VVMP_NAME_MAX },
-	[VVMP_A_CLIENT_INFO] = { "client_info", K_STR, 256 },
+	[VVMP_A_CLIENT_INFO] = { "client_info", K_STR, 256, 0, false, true },
 	[VVMP_A_TXN_ID] = { "txn_id", K_U32 },
 	[VVMP_A_MAP] = { "map", K_NEST, 0, NT_SET_MAP },
 	[VVMP_A_SEGMENT] = { "segment", K_NEST, 0, NT_SET_SEGMENT },
@@ -399,12 +400,13 @@ static int render(enum nt_set set, const uint8_t *data, size_t len,
 			emit(o, "%s", d->name);
 			break;
 		case K_STR:
-			if (vlen < 2 || vlen > d->max || val[vlen - 1] ||
+			if (vlen < (d->empty_ok ? 1u : 2u) || vlen > d->max ||
+			    val[vlen - 1] ||
 			    memchr(val, 0, vlen - 1)) {
 				why_set(why, whysz,
-					"%s: %s is not a NUL-terminated string of 1..%u bytes (%zu bytes)",
-					sets[set].name, d->name, d->max - 1,
-					vlen);
+					"%s: %s is not a NUL-terminated string of %u..%u bytes (%zu bytes)",
+					sets[set].name, d->name, !d->empty_ok,
+					d->max - 1, vlen);
 				return -EBADMSG;
 			}
 			emit(o, "%s=", d->name);
