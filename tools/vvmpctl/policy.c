@@ -237,5 +237,5 @@ const struct ctl_object ctl_cos = {
 	.name = "cos",
 	.summary = "class of service: IOPS and bandwidth limits, priority",
 	.verbs = cos_verbs,
-	.details = TARGET_HELP "Only the fields given are sent.\n",
+	.details = TARGET_HELP "A field not given is set to 0 (unlimited; priority class 0).\n",
 };

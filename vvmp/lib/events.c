@@ -115,7 +115,9 @@ int vaapi_event_filter_snapshot(struct vaapi_event_filter *f, const struct vaapi
 		o->next = f->buckets[b];
 		f->buckets[b] = o;
 	}
-	o->seq = ev->seq;
+	/* A VD's several records (VD_EXISTS, POLICY...): its latest change counts. */
+	if (ev->seq > o->seq)
+		o->seq = ev->seq;
 	return 0;
 }
 

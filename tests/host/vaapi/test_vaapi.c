@@ -916,6 +916,8 @@ TEST(dedup_applies_only_events_newer_than_the_snapshot)
 	CHECK_INT(vaapi_event_filter_snapshot(f, ev), 0);
 	CHECK_INT(vaapi_event_filter_snapshot(f, event(VVMP_EVENT_VD_EXISTS, 12, "b")), 0);
 	CHECK_INT(vaapi_event_filter_snapshot(f, event(VVMP_EVENT_CLIENT_EXISTS, 5, "a")), 0);
+	/* A second record of VD "a" (its POLICY) with an older seq keeps 8. */
+	CHECK_INT(vaapi_event_filter_snapshot(f, event(VVMP_EVENT_POLICY, 4, "a")), 0);
 
 	/* Streamed, in order, as queued since the subscription. */
 	CHECK(!vaapi_event_filter_accept(f, event(VVMP_EVENT_VD_MAP, 7, "a")));
