@@ -81,6 +81,7 @@ struct fnode {
 	uint16_t type;		/* with NLA_F_* bits */
 	int32_t len_lie;	/* added to nla_len when serialised */
 	bool nest;
+	bool str;		/* a NUL-terminated string */
 	uint16_t dlen;
 	uint8_t *data;
 	unsigned int nkids;
@@ -189,7 +190,10 @@ static void a_u64(struct fmsg *m, struct fnode *p, uint16_t t, uint64_t v)
 
 static void a_str(struct fmsg *m, struct fnode *p, uint16_t t, const char *s)
 {
-	add(m, p, t, s, strlen(s) + 1, false);
+	struct fnode *n = add(m, p, t, s, strlen(s) + 1, false);
+
+	if (n)
+		n->str = true;
 }
 
 static struct fnode *a_nest(struct fmsg *m, struct fnode *p, uint16_t t)
@@ -409,10 +413,9 @@ static struct fnode *pick(struct fmsg *m, struct fnode **parent, int want)
 	for (i = 0; i < nr; i++) {
 		unsigned int j = (start + i) % nr;
 
-		/* want: 0 any, 1 leaf, 2 nest, 3 string-like leaf */
+		/* want: 0 any, 1 leaf, 2 nest, 3 string */
 		if ((want == 1 && all[j]->nest) || (want == 2 && !all[j]->nest) ||
-		    (want == 3 && (all[j]->nest || all[j]->dlen < 2 ||
-				   all[j]->data[all[j]->dlen - 1])))
+		    (want == 3 && (!all[j]->str || all[j]->dlen < 2)))
 			continue;
 		if (parent)
 			*parent = par[j];
@@ -439,6 +442,7 @@ static bool set_leaf(struct fmsg *m, struct fnode *n, size_t len)
 	n->data = p;
 	n->dlen = len;
 	n->nest = false;
+	n->str = false;
 	n->nkids = 0;
 	n->type &= ~NLA_F_NESTED;
 	return true;
@@ -499,6 +503,7 @@ static void mutate(struct fmsg *m, enum fz_kind k)
 			break;
 		memset(n->data, 'q', len - 1);
 		n->data[len - 1] = '\0';
+		n->str = true;
 		return;
 	}
 	case FZ_BAD_STR:
@@ -691,6 +696,7 @@ static size_t serialise(const struct fmsg *m, uint16_t family, uint32_t seq,
 
 struct fz_stats {
 	uint64_t sent, accepted, rejected, undone, staged, replies;
+	uint64_t fixture_msgs;	/* refusals on the fixture's own objects */
 	uint64_t by_kind[FZ_NR_KINDS];
 	uint64_t rejected_by_kind[FZ_NR_KINDS];
 	uint64_t by_errno[134];
@@ -859,6 +865,9 @@ static void report(struct fz_stats *st, const char *who)
 	       (unsigned long long)st->staged,
 	       (unsigned long long)st->undone,
 	       (unsigned long long)st->replies);
+	if (st->fixture_msgs)
+		printf("# %s: %llu of them on the fixture's own VD and client\n",
+		       who, (unsigned long long)st->fixture_msgs);
 	printf("# %s: ms in sends+acks %llu, state checks %llu, socket reopens %llu\n",
 	       who, (unsigned long long)st->send_ms,
 	       (unsigned long long)st->check_ms,
@@ -897,6 +906,7 @@ static void report(struct fz_stats *st, const char *who)
 FIXTURE(nl_fuzz) {
 	struct nt_sock s;
 	bool skipped;
+	bool has_divert;	/* the fixture VD has divert range [64, 72) */
 	char vd[VVMP_NAME_MAX];
 	char client[VVMP_NAME_MAX];
 	const char *dm_name;	/* a device exposing vd to client, or NULL */
@@ -1030,6 +1040,8 @@ FIXTURE_SETUP(nl_fuzz)
 	nt_nest_end(m);
 	if (call(&self->s, m, NULL, 0, &a))
 		TH_LOG("fixture without a divert range (divert_add failed)");
+	else
+		self->has_divert = true;
 	free(m);
 
 	/* A device binding VD and client makes VD_DELETE of it -EBUSY. */
@@ -1180,6 +1192,122 @@ static enum fz_kind pick_kind(bool unpriv)
 }
 
 /*
+ * A command on the fixture's own objects that must fail for a reason of
+ * state, not of form (the path beyond the policy: lookups, map building,
+ * range checks), then mutated only in ways that cannot make it succeed:
+ * no byte flips or random values, and no dropped attribute where that
+ * would turn it into a valid command.
+ */
+static void fixture_refusal(FIXTURE_DATA(nl_fuzz) *self, struct fmsg *m,
+			    const struct fz_names *qz)
+{
+	static const enum fz_kind safe[] = {
+		FZ_VALID, FZ_VALID, FZ_VALID, FZ_WRONG_TYPE, FZ_BAD_LEN,
+		FZ_OVERSIZE_STR, FZ_BAD_STR, FZ_UNKNOWN_ATTR, FZ_TRUNC_NEST,
+		FZ_NO_NESTED, FZ_BYTEORDER, FZ_NEST_AS_LEAF, FZ_LEAF_AS_NEST,
+		FZ_EMPTY_NEST, FZ_RESERVED, FZ_FLAGS, FZ_DROP, FZ_TRUNC_MSG,
+	};
+	struct fz_names nm = *qz;	/* devices under /nonexistent */
+	struct fnode *r = &m->root, *n;
+	enum fz_kind k;
+	bool may_drop = true;
+
+	snprintf(nm.vd, sizeof(nm.vd), "%s", self->vd);
+	switch (below(14)) {
+	case 0:		/* the name exists */
+		tmpl(m, VVMP_CMD_VD_CREATE, &nm);
+		break;
+	case 1:		/* a device exposes it */
+		if (!self->dm_name)
+			goto nonexistent_client;
+		tmpl(m, VVMP_CMD_VD_DELETE, &nm);
+		break;
+	case 2:		/* a device binds it */
+		if (!self->dm_name)
+			goto nonexistent_client;
+		snprintf(nm.client, sizeof(nm.client), "%s", self->client);
+		tmpl(m, VVMP_CMD_CLIENT_DELETE, &nm);
+		break;
+	case 3:		/* extents on devices that do not exist */
+		tmpl(m, VVMP_CMD_VD_SET_MAP, &nm);
+		break;
+	case 4:
+		tmpl(m, VVMP_CMD_VD_SET_SEGMENT, &nm);
+		break;
+	case 5:		/* attach or replace with such a leg */
+		tmpl(m, VVMP_CMD_PLAN_SET, &nm);
+		m->root.nkids = 1;
+		a_u8(m, r, VVMP_A_PLAN_OP, chance(50) ? VVMP_PLAN_ATTACH :
+							VVMP_PLAN_REPLACE);
+		a_u32(m, r, VVMP_A_LEG_INDEX, 0);
+		put_leg(m, r, VVMP_A_LEG, &nm);
+		break;
+	case 6:		/* detach the only leg, or one beyond the legs */
+		tmpl(m, VVMP_CMD_VD_GET, &nm);
+		m->cmd = VVMP_CMD_PLAN_SET;
+		a_u8(m, r, VVMP_A_PLAN_OP, VVMP_PLAN_DETACH);
+		a_u32(m, r, VVMP_A_LEG_INDEX, below(VVMP_MAX_LEGS));
+		break;
+	case 7:		/* parameters of a leg beyond the legs */
+		tmpl(m, VVMP_CMD_VD_GET, &nm);
+		m->cmd = VVMP_CMD_PLAN_PARAMS_SET;
+		a_u32(m, r, VVMP_A_LEG_INDEX, 1 + below(VVMP_MAX_LEGS - 1));
+		n = a_nest(m, r, VVMP_A_COMPONENT);
+		a_u32(m, n, VVMP_COMPONENT_A_TIMEOUT_MS, 1000);
+		a_u32(m, n, VVMP_COMPONENT_A_MASKS, VVMP_MASK_ALL);
+		break;
+	case 8:		/* a range beyond the VD, or the existing one again */
+		tmpl(m, VVMP_CMD_VD_GET, &nm);
+		m->cmd = VVMP_CMD_DIVERT_ADD;
+		n = a_nest(m, r, VVMP_A_RANGE);
+		if (self->has_divert && chance(50)) {
+			a_u64(m, n, VVMP_RANGE_A_START, 64);
+			a_u64(m, n, VVMP_RANGE_A_LENGTH, 8);
+		} else {
+			a_u64(m, n, VVMP_RANGE_A_START, VD_SECTORS - below(8));
+			a_u64(m, n, VVMP_RANGE_A_LENGTH, 8 + below(1 << 20));
+		}
+		break;
+	case 9:		/* ranges that were not added */
+		tmpl(m, VVMP_CMD_VD_GET, &nm);
+		m->cmd = VVMP_CMD_DIVERT_DELETE;
+		n = a_nest(m, r, VVMP_A_RANGE);
+		a_u64(m, n, VVMP_RANGE_A_START, chance(50) ? 64 : 65 + below(900));
+		a_u64(m, n, VVMP_RANGE_A_LENGTH, 9 + below(100));
+		break;
+	case 10:	/* a segment that leaves a gap after the end */
+		tmpl(m, VVMP_CMD_VD_GET, &nm);
+		m->cmd = VVMP_CMD_VD_SET_SEGMENT;
+		n = a_nest(m, r, VVMP_A_SEGMENT);
+		a_u64(m, n, VVMP_SEGMENT_A_START, VD_SECTORS + 8 + below(1000));
+		a_u64(m, n, VVMP_SEGMENT_A_LENGTH, 8);
+		put_extent(m, n, VVMP_SEGMENT_A_EXTENT, &nm);
+		break;
+	default:
+nonexistent_client:
+		/* A policy for a client that does not exist. */
+		tmpl(m, VVMP_CMD_VD_GET, &nm);
+		m->cmd = VVMP_CMD_ACL_SET + 2 * below(3);
+		a_str(m, r, VVMP_A_CLIENT_NAME, qz->client);
+		if (m->cmd == VVMP_CMD_ACL_SET)
+			a_u8(m, r, VVMP_A_ACL, VVMP_ACL_NONE);
+		else if (m->cmd == VVMP_CMD_STATUS_SET)
+			a_u8(m, r, VVMP_A_STATUS, VVMP_STATUS_DISABLED);
+		else
+			a_u64(m, a_nest(m, r, VVMP_A_COS), VVMP_COS_A_IOPS, 1);
+		may_drop = false;	/* without the client it is the VD's */
+		break;
+	}
+	/* Staged in a transaction it would be accepted: not here. */
+	if (r->nkids && (r->kid[r->nkids - 1]->type & NLA_TYPE_MASK) == VVMP_A_TXN_ID)
+		r->nkids--;
+	do {
+		k = safe[below(sizeof(safe) / sizeof(safe[0]))];
+	} while (k == FZ_DROP && !may_drop);
+	mutate(m, k);
+}
+
+/*
  * Send @count fuzz messages on @s in batches. As root (@self non-NULL) the
  * state is compared with the snapshot after every batch; unprivileged,
  * names are the fixture's own (@nm_fixed) half of the time.
@@ -1218,8 +1346,13 @@ static void fuzz(FIXTURE_DATA(nl_fuzz) *self, struct nt_sock *s,
 				nm = *fixed;
 			else
 				qz_names(&nm);
-			tmpl(m, cmd, &nm);
-			mutate(m, pick_kind(unpriv));
+			if (self && chance(15)) {
+				fixture_refusal(self, m, &nm);
+				st->fixture_msgs++;
+			} else {
+				tmpl(m, cmd, &nm);
+				mutate(m, pick_kind(unpriv));
+			}
 			sent[n].off = len;
 			sent[n].kind = m->kind;
 			len += serialise(m, s->family, s->seq++, buf + len,
