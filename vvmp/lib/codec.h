@@ -95,8 +95,20 @@ int vaapi_nlerr_to_errno(int nlerr);
 /* dm_resize.c: the DM_TABLE_LOAD buffer for "0 <size> vvmp vd <vd> [client <c>]". */
 int vaapi_dm_load_buffer(void *buf, size_t len, const char *dm_name, uint64_t size,
 			 const char *vd, const char *client);
-/* Load that table into @dm_name and resume it with DM_NOFLUSH_FLAG; msg on error. */
-int vaapi_dm_resize(const char *dm_name, uint64_t size, const char *vd, const char *client,
-		    char *errbuf, size_t errlen);
+/* The same for the device numbered @dev (new_encode_dev(), non-zero). */
+int vaapi_dm_load_buffer_dev(void *buf, size_t len, uint32_t dev, uint64_t size,
+			     const char *vd, const char *client);
+/*
+ * Load that table into the device @dev (new_encode_dev()) or, if @dev is 0,
+ * the device named @dm_name, and resume it with DM_NOFLUSH_FLAG; msg on error.
+ */
+int vaapi_dm_resize(const char *dm_name, uint32_t dev, uint64_t size, const char *vd,
+		    const char *client, char *errbuf, size_t errlen);
+/*
+ * Where a DEVICE record's NAME is only the "major:minor" of its DEV (dm's
+ * internal md->name, which the kernel reports), replace it by the name
+ * dmsetup knows (/sys/dev/block/M:m/dm/name) if the device still exists.
+ */
+void vaapi_device_resolve_name(struct vaapi_device *d);
 
 #endif /* _VVMP_LIB_CODEC_H */

@@ -165,6 +165,14 @@ struct vaapi_events {
 	int err;
 };
 
+/* Multicast events are not replies to a request of ours. */
+static int any_seq(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
 struct vaapi_events *vaapi_events_open(struct vaapi *h)
 {
 	struct vaapi_events *ev = calloc(1, sizeof(*ev));
@@ -179,8 +187,14 @@ struct vaapi_events *vaapi_events_open(struct vaapi *h)
 	ev->ev = calloc(1, sizeof(*ev->ev));
 	if (!ev->sk || !ev->cb || !ev->filter || !ev->ev)
 		goto fail;
-	/* Multicast messages carry no sequence number of ours. */
+	/*
+	 * Multicast messages carry sequence number 0, not one of ours: no
+	 * sequence check, neither the socket's default callbacks' nor those
+	 * of ev->cb, which vaapi_events_read() hands to nl_recvmsgs() (the
+	 * default check there failed every event with NLE_SEQ_MISMATCH).
+	 */
 	nl_socket_disable_seq_check(ev->sk);
+	nl_cb_set(ev->cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, any_seq, NULL);
 	err = genl_connect(ev->sk);
 	if (err < 0) {
 		err = vaapi_nlerr_to_errno(err);
@@ -234,10 +248,19 @@ int vaapi_events_subscribe(struct vaapi_events *ev)
 	return 0;
 }
 
+static int decode_event(const struct nlmsghdr *nlh, struct vaapi_event *out)
+{
+	int err = vaapi_dec_event(nlh, out);
+
+	if (!err && VAAPI_HAS(out, VVMP_A_DEVICE))
+		vaapi_device_resolve_name(&out->device);
+	return err;
+}
+
 static int parse_snapshot(const struct nlmsghdr *nlh, void *arg)
 {
 	struct vaapi_events *ev = arg;
-	int err = vaapi_dec_event(nlh, ev->ev);
+	int err = decode_event(nlh, ev->ev);
 
 	if (!err)
 		err = vaapi_event_filter_snapshot(ev->filter, ev->ev);
@@ -267,7 +290,7 @@ static int on_event(struct nl_msg *msg, void *arg)
 
 	if (ev->stop || ev->err || g->cmd != VVMP_CMD_EVENT)
 		return NL_OK;
-	if (vaapi_dec_event(nlmsg_hdr(msg), ev->ev) < 0 || !VAAPI_HAS(ev->ev, VVMP_A_EVENT)) {
+	if (decode_event(nlmsg_hdr(msg), ev->ev) < 0 || !VAAPI_HAS(ev->ev, VVMP_A_EVENT)) {
 		vaapi_set_error(ev->h, "malformed event from the kernel");
 		ev->err = -EPROTO;
 		return NL_STOP;

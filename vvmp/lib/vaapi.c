@@ -248,9 +248,21 @@ int vaapi_ap_delete_vd(struct vaapi *h, const char *vd)
 	return vaapi_send(h, msg, ENC(msg, vaapi_put_name(msg, VVMP_A_VD_NAME, vd)), NULL, NULL);
 }
 
+static void resolve_device_names(struct vaapi_vd_info *info)
+{
+	unsigned int i;
+
+	for (i = 0; i < info->nr_device_records; i++)
+		vaapi_device_resolve_name(&info->devices[i]);
+}
+
 static int parse_vd_info(const struct nlmsghdr *nlh, void *arg)
 {
-	return vaapi_dec_vd_info(nlh, arg);
+	int err = vaapi_dec_vd_info(nlh, arg);
+
+	if (!err)
+		resolve_device_names(arg);
+	return err;
 }
 
 int vaapi_ap_get_vd(struct vaapi *h, const char *vd, struct vaapi_vd_info *info)
@@ -272,7 +284,10 @@ static int parse_vd_list(const struct nlmsghdr *nlh, void *arg)
 	struct list_vds *l = arg;
 	int err = vaapi_dec_vd_info(nlh, &l->info);
 
-	return err ? err : l->cb(&l->info, l->arg);
+	if (err)
+		return err;
+	resolve_device_names(&l->info);
+	return l->cb(&l->info, l->arg);
 }
 
 int vaapi_ap_list_vds(struct vaapi *h,
@@ -382,8 +397,9 @@ int vaapi_ap_resize_devices(struct vaapi *h, const char *vd)
 
 		if (d->has_size && d->size == info->size)
 			continue;
-		err = vaapi_dm_resize(d->name, info->size, vd, d->client[0] ? d->client : NULL,
-				      why, sizeof(why));
+		/* By number: the kernel's NAME may be dm's internal "major:minor". */
+		err = vaapi_dm_resize(d->name, d->has_dev ? d->dev : 0, info->size, vd,
+				      d->client[0] ? d->client : NULL, why, sizeof(why));
 		if (err) {
 			vaapi_set_error(h, "VD %s is %llu sectors, but resizing dm device %s failed: %s",
 					vd, (unsigned long long)info->size, d->name, why);

@@ -1020,6 +1020,47 @@ TEST(dm_resize_loads_one_vvmp_target_of_the_new_size)
 	CHECK_INT(vaapi_dm_load_buffer(&buf, sizeof(struct dm_ioctl), "x", 8, "data0", NULL), -EINVAL);
 }
 
+/*
+ * The kernel's DEVICE NAME may be dm's internal "major:minor", which
+ * DM_TABLE_LOAD does not know as a name (ENXIO): resize by number, with no
+ * name (dm refuses name and dev together).
+ */
+TEST(dm_resize_by_number_carries_dev_and_no_name)
+{
+	union {
+		struct dm_ioctl io;
+		char bytes[1024];
+	} buf;
+	struct dm_target_spec *spec = (struct dm_target_spec *)(buf.bytes + sizeof(struct dm_ioctl));
+	/* new_encode_dev(MKDEV(254, 0x1234)): minor low byte, major, minor high bits. */
+	uint32_t dev = 0x34 | (254 << 8) | (0x1200 << 12);
+	int len;
+
+	len = vaapi_dm_load_buffer_dev(&buf, sizeof(buf), dev, 2048, "vd0", "hostA");
+	CHECK_INT(len, sizeof(struct dm_ioctl) + sizeof(*spec) + 24);
+	CHECK_STR(buf.io.name, "");
+	CHECK_EQ(buf.io.dev, dev);
+	CHECK_EQ(spec->length, 2048);
+	CHECK_STR((char *)(spec + 1), "vd vd0 client hostA");
+	CHECK_INT(vaapi_dm_load_buffer_dev(&buf, sizeof(buf), 0, 2048, "vd0", NULL), -EINVAL);
+
+	len = vaapi_dm_load_buffer(&buf, sizeof(buf), "vd0-a", 8, "vd0", NULL);
+	CHECK_EQ(buf.io.dev, 0);
+}
+
+/* A "major:minor" NAME of a device that is gone stays as it is. */
+TEST(device_name_resolution_keeps_names_it_cannot_resolve)
+{
+	struct vaapi_device d = { .name = "4095:1048575", .has_dev = true };
+
+	d.dev = 0xffu | (4095u << 8) | (0xfff00u << 12);
+	vaapi_device_resolve_name(&d);
+	CHECK_STR(d.name, "4095:1048575");
+	snprintf(d.name, sizeof(d.name), "vd0-a");
+	vaapi_device_resolve_name(&d);
+	CHECK_STR(d.name, "vd0-a");
+}
+
 /* ---- names and the host --------------------------------------------------- */
 
 TEST(names_match_the_cli_and_docs)
@@ -1077,6 +1118,8 @@ int main(void)
 	RUN(dedup_without_snapshot_accepts_and_reset_forgets);
 	RUN(dedup_handles_many_objects);
 	RUN(dm_resize_loads_one_vvmp_target_of_the_new_size);
+	RUN(dm_resize_by_number_carries_dev_and_no_name);
+	RUN(device_name_resolution_keeps_names_it_cannot_resolve);
 	RUN(names_match_the_cli_and_docs);
 	RUN(open_without_the_family_fails_with_enoent_and_says_why);
 	return tap_done();
