@@ -448,8 +448,11 @@ static bool set_leaf(struct fmsg *m, struct fnode *n, size_t len)
 	return true;
 }
 
-/* Apply mutation @k; falls back to a byte flip where it does not apply. */
-static void mutate(struct fmsg *m, enum fz_kind k)
+/*
+ * Apply mutation @k. Where it does not apply (no such node), flip a byte
+ * instead if @fallback, else leave the message alone; false then.
+ */
+static bool mutate_or(struct fmsg *m, enum fz_kind k, bool fallback)
 {
 	static const uint8_t sizes[] = { 0, 1, 2, 3, 4, 5, 7, 8, 9, 12, 16 };
 	struct fnode *n, *par;
@@ -457,12 +460,12 @@ static void mutate(struct fmsg *m, enum fz_kind k)
 	m->kind = k;
 	switch (k) {
 	case FZ_VALID:
-		return;
+		return true;
 	case FZ_WRONG_TYPE:
 		n = pick(m, NULL, 1);
 		if (!n || !set_leaf(m, n, sizes[below(sizeof(sizes))]))
 			break;
-		return;
+		return true;
 	case FZ_BAD_LEN:
 		n = pick(m, NULL, 1);
 		if (!n)
@@ -481,7 +484,7 @@ static void mutate(struct fmsg *m, enum fz_kind k)
 			n->data = p;
 			n->dlen += more;
 		}
-		return;
+		return true;
 	case FZ_DROP: {
 		unsigned int i;
 
@@ -493,7 +496,7 @@ static void mutate(struct fmsg *m, enum fz_kind k)
 		memmove(&par->kid[i], &par->kid[i + 1],
 			(par->nkids - i - 1) * sizeof(par->kid[0]));
 		par->nkids--;
-		return;
+		return true;
 	}
 	case FZ_OVERSIZE_STR: {
 		size_t len = chance(50) ? 64 + below(300) : 300 + below(3800);
@@ -504,7 +507,7 @@ static void mutate(struct fmsg *m, enum fz_kind k)
 		memset(n->data, 'q', len - 1);
 		n->data[len - 1] = '\0';
 		n->str = true;
-		return;
+		return true;
 	}
 	case FZ_BAD_STR:
 		n = pick(m, NULL, 3);
@@ -522,10 +525,10 @@ static void mutate(struct fmsg *m, enum fz_kind k)
 			n->dlen = 1;
 			break;
 		}
-		return;
+		return true;
 	case FZ_UNKNOWN_CMD:
 		m->cmd = chance(20) ? 0 : VVMP_CMD_MAX + 1 + below(256 - VVMP_CMD_MAX - 1);
-		return;
+		return true;
 	case FZ_UNKNOWN_ATTR: {
 		uint16_t t = chance(50) ? 32 + below(16) : 64 + below(0x3fc0);
 		uint8_t v[8];
@@ -533,33 +536,33 @@ static void mutate(struct fmsg *m, enum fz_kind k)
 		fill_random(v, sizeof(v));
 		n = chance(50) ? pick(m, NULL, 2) : NULL;
 		add(m, n ? n : &m->root, t, v, below(9), false);
-		return;
+		return true;
 	}
 	case FZ_TRUNC_NEST:
 		n = pick(m, NULL, 2);
 		if (!n)
 			break;
 		n->len_lie = -(int32_t)(1 + below(12));
-		return;
+		return true;
 	case FZ_NO_NESTED:
 		n = pick(m, NULL, 2);
 		if (!n)
 			break;
 		n->type &= ~NLA_F_NESTED;
-		return;
+		return true;
 	case FZ_BYTEORDER:
 		n = pick(m, NULL, 0);
 		if (!n)
 			break;
 		n->type |= NLA_F_NET_BYTEORDER;
-		return;
+		return true;
 	case FZ_NEST_AS_LEAF:
 		n = pick(m, NULL, 2);
 		if (!n || !set_leaf(m, n, below(24)))
 			break;
 		if (chance(50))
 			n->type |= NLA_F_NESTED;
-		return;
+		return true;
 	case FZ_LEAF_AS_NEST:
 		n = pick(m, NULL, 1);
 		if (!n)
@@ -569,18 +572,18 @@ static void mutate(struct fmsg *m, enum fz_kind k)
 		n->dlen = 0;
 		if (chance(50))
 			a_u32(m, n, 1 + below(4), rnd());
-		return;
+		return true;
 	case FZ_EMPTY_NEST:
 		n = pick(m, NULL, 2);
 		if (!n)
 			break;
 		n->nkids = 0;
-		return;
+		return true;
 	case FZ_DUP:
 		n = pick(m, &par, 1);
 		if (!n || !add(m, par, n->type, n->data, n->dlen, false))
 			break;
-		return;
+		return true;
 	case FZ_RANGE: {
 		uint64_t v = rnd();
 
@@ -590,43 +593,53 @@ static void mutate(struct fmsg *m, enum fz_kind k)
 		if (chance(50))
 			v = (n->dlen == 1 ? 3 : 0) + below(300);
 		memcpy(n->data, &v, n->dlen);
-		return;
+		return true;
 	}
 	case FZ_RESERVED:
 		m->reserved = 1 + below(255);
-		return;
+		return true;
 	case FZ_VERSION:
 		m->version = chance(50) ? 0 : 2 + below(254);
-		return;
+		return true;
 	case FZ_FLAGS: {
 		static const uint16_t bad[] = { NLM_F_ROOT, NLM_F_MATCH,
 			NLM_F_ATOMIC, NLM_F_REPLACE, NLM_F_EXCL, NLM_F_CREATE,
 			NLM_F_APPEND, 0x40, 0x80, 0x1000, 0x8000 };
 
 		m->flags |= bad[below(sizeof(bad) / sizeof(bad[0]))];
-		return;
+		return true;
 	}
 	case FZ_DUMP:
 		m->flags |= NLM_F_DUMP;
-		return;
+		return true;
 	case FZ_TRUNC_MSG:
 		m->cut = 1 + below(24);
-		return;
+		return true;
 	case FZ_RANDOM:
 		m->cmd = chance(70) ? 1 + below(VVMP_CMD_MAX) : rnd();
 		m->root.nkids = 0;
 		m->random_len = below(600);
 		fill_random(m->arena, m->random_len);
-		return;
+		return true;
 	case FZ_FLIPS:
 		m->nr_flips = 2 + below(7);
-		return;
+		return true;
 	case FZ_FLIP:
 	default:
 		break;
 	}
+	if (!fallback) {
+		m->kind = FZ_VALID;
+		return false;
+	}
 	m->kind = FZ_FLIP;
 	m->nr_flips = 1;
+	return false;
+}
+
+static void mutate(struct fmsg *m, enum fz_kind k)
+{
+	mutate_or(m, k, true);
 }
 
 static size_t ser_node(const struct fnode *n, uint8_t *out, size_t cap)
@@ -815,6 +828,8 @@ static bool judge(struct fz_stats *st, const struct fz_sent *d,
 		switch (d->cmd) {
 		case VVMP_CMD_CLIENT_SET:
 		case VVMP_CMD_TXN_COMMIT:
+		/* a client an earlier CLIENT_SET of the batch made */
+		case VVMP_CMD_CLIENT_DELETE:
 			return true;
 		case VVMP_CMD_TXN_BEGIN:
 		case VVMP_CMD_TXN_ABORT:
@@ -1285,10 +1300,15 @@ static void fixture_refusal(FIXTURE_DATA(nl_fuzz) *self, struct fmsg *m,
 		break;
 	default:
 nonexistent_client:
-		/* A policy for a client that does not exist. */
+		/*
+		 * A policy for a client that does not exist -- and that no
+		 * CLIENT_SET of the fuzz ("qz...") can create in the batch.
+		 */
 		tmpl(m, VVMP_CMD_VD_GET, &nm);
 		m->cmd = VVMP_CMD_ACL_SET + 2 * below(3);
-		a_str(m, r, VVMP_A_CLIENT_NAME, qz->client);
+		snprintf(nm.client, sizeof(nm.client), "zz-no-such-client-%08x",
+			 (unsigned int)rnd());
+		a_str(m, r, VVMP_A_CLIENT_NAME, nm.client);
 		if (m->cmd == VVMP_CMD_ACL_SET)
 			a_u8(m, r, VVMP_A_ACL, VVMP_ACL_NONE);
 		else if (m->cmd == VVMP_CMD_STATUS_SET)
@@ -1304,7 +1324,7 @@ nonexistent_client:
 	do {
 		k = safe[below(sizeof(safe) / sizeof(safe[0]))];
 	} while (k == FZ_DROP && !may_drop);
-	mutate(m, k);
+	mutate_or(m, k, false);
 }
 
 /*
