@@ -174,8 +174,7 @@ void vvmp_event_fill_device(struct vvmp_event_rec *rec,
 {
 	struct mapped_device *md = dm_table_get_md(port->ti->table);
 
-	strscpy(rec->device_name, dm_device_name(md),
-		sizeof(rec->device_name));
+	strscpy(rec->device_name, port->dm_name, sizeof(rec->device_name));
 	rec->device_dev = new_encode_dev(disk_devt(dm_disk(md)));
 	rec->device_size = port->ti->len;
 	if (port->client)

@@ -503,7 +503,12 @@ int vvmp_nl_divert_add(struct sk_buff *skb, struct genl_info *info)
 				    "VD has the most divert ranges allowed");
 		r = -ENOSPC;
 	} else {
-		vd->ranges[vd->nr_ranges++] = range;
+		unsigned int i = vd->nr_ranges++;
+
+		/* Kept in ascending order of start, as DIVERT_GET lists them. */
+		for (; i && vd->ranges[i - 1].start > range.start; i--)
+			vd->ranges[i] = vd->ranges[i - 1];
+		vd->ranges[i] = range;
 		vvmp_event_divert(vd);
 	}
 	vvmp_nl_unlock(vd);
@@ -529,7 +534,9 @@ int vvmp_nl_divert_delete(struct sk_buff *skb, struct genl_info *info)
 				    "No such range");
 		r = -ENOENT;
 	} else {
-		vd->ranges[i] = vd->ranges[--vd->nr_ranges];
+		vd->nr_ranges--;
+		memmove(&vd->ranges[i], &vd->ranges[i + 1],
+			(vd->nr_ranges - i) * sizeof(vd->ranges[0]));
 		vvmp_event_divert(vd);
 	}
 	vvmp_nl_unlock(vd);

@@ -14,9 +14,18 @@
 
 #include "vvmp-nl.h"
 
+/* Limits keep the nano-token buckets of vvmp-port.c inside an s64. */
+static struct netlink_range_validation vvmp_iops_range = {
+	.max = 1ULL << 30,
+};
+
+static struct netlink_range_validation vvmp_bps_range = {
+	.max = 1ULL << 36,
+};
+
 static const struct nla_policy vvmp_cos_policy[VVMP_COS_A_MAX + 1] = {
-	[VVMP_COS_A_IOPS] = { .type = NLA_U64 },
-	[VVMP_COS_A_BPS] = { .type = NLA_U64 },
+	[VVMP_COS_A_IOPS] = NLA_POLICY_FULL_RANGE(NLA_U64, &vvmp_iops_range),
+	[VVMP_COS_A_BPS] = NLA_POLICY_FULL_RANGE(NLA_U64, &vvmp_bps_range),
 	[VVMP_COS_A_PRIORITY] = NLA_POLICY_MAX(NLA_U8, IOPRIO_CLASS_IDLE),
 };
 

@@ -22,9 +22,6 @@
 
 #include "vvmp.h"
 
-/* Tokens never accumulate beyond this much time's worth (a burst). */
-#define VVMP_COS_BURST_NS	(100 * NSEC_PER_MSEC)
-
 static void vvmp_fail_bio(struct bio *bio, blk_status_t status)
 {
 	bio->bi_status = status;
@@ -52,28 +49,33 @@ static bool vvmp_port_refuse(struct vvmp_port *port, struct bio *bio,
 	return true;
 }
 
-static u64 vvmp_cos_cap(u64 rate)
+/*
+ * Buckets count nano-tokens (a bio or a byte times NSEC_PER_SEC), so the
+ * refill of a few microseconds is not rounded away. They never hold more
+ * than this much time's worth (the burst).
+ */
+#define VVMP_COS_BURST_NS	(100 * NSEC_PER_MSEC)
+
+static s64 vvmp_cos_cap(u64 rate)
 {
-	return max_t(u64, div_u64(rate * VVMP_COS_BURST_NS, NSEC_PER_SEC), 1);
+	return max_t(u64, rate * VVMP_COS_BURST_NS, NSEC_PER_SEC);
 }
 
 /* Add the tokens earned since the last refill. Caller holds hold_lock. */
 static void vvmp_cos_refill(struct vvmp_port *port, u64 now)
 {
 	struct vvmp_policy *p = &port->policy;
-	u64 elapsed = now - port->refill_ns;
+	u64 elapsed = min_t(u64, now - port->refill_ns, VVMP_COS_BURST_NS);
 
 	port->refill_ns = now;
-	if (elapsed > VVMP_COS_BURST_NS)
-		elapsed = VVMP_COS_BURST_NS;
 	if (p->iops)
-		port->iops_tokens = min_t(s64, port->iops_tokens +
-					  div_u64(p->iops * elapsed, NSEC_PER_SEC),
-					  vvmp_cos_cap(p->iops));
+		port->iops_tokens = min(port->iops_tokens +
+					(s64)(p->iops * elapsed),
+					vvmp_cos_cap(p->iops));
 	if (p->bps)
-		port->byte_tokens = min_t(s64, port->byte_tokens +
-					  div_u64(p->bps * elapsed, NSEC_PER_SEC),
-					  vvmp_cos_cap(p->bps));
+		port->byte_tokens = min(port->byte_tokens +
+					(s64)(p->bps * elapsed),
+					vvmp_cos_cap(p->bps));
 }
 
 /*
@@ -85,21 +87,19 @@ static u64 vvmp_cos_wait_ns(struct vvmp_port *port)
 	struct vvmp_policy *p = &port->policy;
 	u64 wait = 0;
 
-	if (p->iops && port->iops_tokens < 1)
-		wait = div64_u64((1 - port->iops_tokens) * NSEC_PER_SEC,
-				 p->iops);
-	if (p->bps && port->byte_tokens < 1)
-		wait = max(wait, div64_u64((1 - port->byte_tokens) *
-					   NSEC_PER_SEC, p->bps));
+	if (p->iops && port->iops_tokens < 0)
+		wait = div64_u64(-port->iops_tokens, p->iops) + 1;
+	if (p->bps && port->byte_tokens < 0)
+		wait = max(wait, div64_u64(-port->byte_tokens, p->bps) + 1);
 	return wait;
 }
 
 static void vvmp_cos_charge(struct vvmp_port *port, struct bio *bio)
 {
 	if (port->policy.iops)
-		port->iops_tokens--;
+		port->iops_tokens -= NSEC_PER_SEC;
 	if (port->policy.bps)
-		port->byte_tokens -= bio->bi_iter.bi_size;
+		port->byte_tokens -= (s64)bio->bi_iter.bi_size * NSEC_PER_SEC;
 }
 
 /* A held bio leaves the queue: refuse, or plan and submit it. */

@@ -89,6 +89,14 @@ static int vvmp_ctr_named(struct dm_target *ti, struct vvmp_port *port,
 		ti->error = "Invalid arguments after the VD name";
 		return -EINVAL;
 	}
+	/*
+	 * The name dmsetup knows, taken now: dm's name lock is not held in
+	 * a constructor, but is in some paths that destroy tables.
+	 */
+	if (dm_copy_name_and_uuid(dm_table_get_md(ti->table), port->dm_name,
+				  NULL))
+		strscpy(port->dm_name, dm_table_device_name(ti->table),
+			sizeof(port->dm_name));
 
 	down_write(&vvmp_registry_lock);
 	vd = vvmp_vd_find(argv[1]);
@@ -111,7 +119,10 @@ static int vvmp_ctr_named(struct dm_target *ti, struct vvmp_port *port,
 	}
 	mutex_lock(&vd->ctl_lock);
 	list_for_each_entry(other, &vd->ports, node) {
-		if (other->client == client) {
+		/* A reload of the same device (to resize it) is no second one. */
+		if (other->client == client &&
+		    dm_table_get_md(other->ti->table) !=
+		    dm_table_get_md(ti->table)) {
 			mutex_unlock(&vd->ctl_lock);
 			ti->error = "VD already exposed to this client";
 			r = -EBUSY;

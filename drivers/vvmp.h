@@ -246,6 +246,7 @@ struct vvmp_port {
 	struct dm_target *ti;
 	struct vvmp_vd *vd;
 	struct vvmp_client *client;	/* NULL: the VD's default policy */
+	char dm_name[DM_NAME_LEN];	/* the device's name when loaded */
 	struct list_head node;		/* in vd->ports */
 	struct vvmp_policy policy;	/* in force; fields read locklessly */
 	bool gated;			/* admission goes through @held */

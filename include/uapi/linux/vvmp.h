@@ -42,7 +42,11 @@
 #define VVMP_MSG_READ_POLICY		"read_policy"
 #define VVMP_MSG_RESET_COUNTERS		"reset_counters"
 
-/* Table of a device exposing a named VD: "vd <name> [client <name>]". */
+/*
+ * Table of a device exposing a named VD: "vd <name> [client <name>]"; its
+ * length is the VD's size. One device per VD and client (a reload of that
+ * device, e.g. to grow it, is allowed).
+ */
 #define VVMP_TABLE_VD_WORD		"vd"
 #define VVMP_TABLE_CLIENT_WORD		"client"
 
@@ -80,10 +84,10 @@ enum vvmp_cmd {
 	/* AP: virtual disks and their maps. */
 	VVMP_CMD_VD_CREATE,	/* VD_NAME, MAP: a new VD (admin) */
 	VVMP_CMD_VD_DELETE,	/* VD_NAME; -EBUSY while a device exposes it */
-	VVMP_CMD_VD_GET,	/* VD_NAME -> VD info; dump: every VD */
+	VVMP_CMD_VD_GET,	/* VD_NAME -> VD info (below); dump: every VD */
 	VVMP_CMD_VD_GET_MAP,	/* VD_NAME -> MAP with leg health, GENERATION */
-	VVMP_CMD_VD_SET_MAP,	/* VD_NAME, MAP: replace the map live */
-	VVMP_CMD_VD_SET_SEGMENT,/* VD_NAME, SEGMENT: replace a range / extend */
+	VVMP_CMD_VD_SET_MAP,	/* VD_NAME, MAP -> VD_SIZE, GENERATION: live */
+	VVMP_CMD_VD_SET_SEGMENT,/* as SET_MAP, SEGMENT: a range / extend */
 	VVMP_CMD_VD_GET_MAP_SIZE, /* VD_NAME -> MAP_EXTENTS, MAP_BYTES */
 
 	/* PEAP: clients and what each may do with each VD. */
@@ -94,7 +98,8 @@ enum vvmp_cmd {
 	VVMP_CMD_ACL_GET,	/* VD_NAME [CLIENT_NAME] -> ACL in force */
 	VVMP_CMD_STATUS_SET,	/* VD_NAME [CLIENT_NAME] STATUS */
 	VVMP_CMD_STATUS_GET,	/* VD_NAME [CLIENT_NAME] -> STATUS in force */
-	VVMP_CMD_COS_SET,	/* VD_NAME [CLIENT_NAME] COS */
+	VVMP_CMD_COS_SET,	/* VD_NAME [CLIENT_NAME] COS: whole class, */
+				/* an absent limit is 0 (unlimited) */
 	VVMP_CMD_COS_GET,	/* VD_NAME [CLIENT_NAME] -> COS in force */
 
 	/* PSAP: statistics. */
@@ -127,7 +132,12 @@ enum vvmp_cmd {
 };
 #define VVMP_CMD_MAX (__VVMP_CMD_MAX - 1)
 
-/* Top-level attributes. */
+/*
+ * Top-level attributes. "VD info" (VD_GET, VD_EXISTS) is VD_NAME, VD_SIZE,
+ * GENERATION, EVENT_SEQ, one LEG (INDEX, HEALTH) per leg, the VD's default
+ * ACL, STATUS and COS, one COMPONENT per leg, its RANGEs, one DEVICE per dm
+ * device exposing it and NR_DEVICES.
+ */
 enum vvmp_attr {
 	VVMP_A_UNSPEC,
 	VVMP_A_VD_NAME,		/* string, 1..VVMP_NAME_MAX-1 bytes */
@@ -158,7 +168,8 @@ enum vvmp_attr {
 	VVMP_A_EVENT,		/* u8: enum vvmp_event */
 	VVMP_A_EVENT_SEQ,	/* u64: sequence number of the last change */
 	VVMP_A_SNAPSHOT_SEQ,	/* u64: event sequence when a dump started */
-	VVMP_A_EVENTS_LOST,	/* flag: events were dropped; dump again */
+	VVMP_A_EVENTS_LOST,	/* flag, on the first event after a drop: */
+				/* events were lost; dump again */
 	VVMP_A_THRESHOLD,	/* u64: the stats threshold that was crossed */
 	VVMP_A_PAD,
 	__VVMP_A_MAX,
@@ -223,7 +234,7 @@ enum vvmp_segment_attr {
 /* What a dm device bound to the VD is (VD_GET replies). */
 enum vvmp_device_attr {
 	VVMP_DEVICE_A_UNSPEC,
-	VVMP_DEVICE_A_NAME,	/* string: the dm device name */
+	VVMP_DEVICE_A_NAME,	/* string: the dm device name (< 128 bytes) */
 	VVMP_DEVICE_A_DEV,	/* u32: new_encode_dev() of the dm device */
 	VVMP_DEVICE_A_CLIENT,	/* string: the client, absent for none */
 	VVMP_DEVICE_A_SIZE,	/* u64: the dm table's length in sectors */
@@ -328,14 +339,17 @@ enum vvmp_range_attr {
 
 /*
  * Events. Every change of state takes the next EVENT_SEQ and is announced
- * in that order on the "events" group. A VD's changes (map, legs, policies,
- * devices, plan parameters, divert ranges, stats thresholds) and a client's
- * changes carry the object's name. STATE_GET dumps the current state as
- * *_EXISTS records, the first one carrying SNAPSHOT_SEQ (the sequence when
- * the dump began) and each carrying its object's own EVENT_SEQ. A listener
- * subscribes first, then dumps, then applies a streamed event only if its
- * EVENT_SEQ is greater than the dumped object's EVENT_SEQ (or than
- * SNAPSHOT_SEQ for an object the dump did not contain).
+ * in that order on the "events" group. There are two kinds of object: a
+ * VD (its map, legs, policies for every client, devices, plan parameters,
+ * divert ranges and stats thresholds are all changes of the VD) and a
+ * client. STATE_GET dumps the current state: first a record holding only
+ * SNAPSHOT_SEQ (the sequence when the dump began), then CLIENT_EXISTS per
+ * client, then per VD a VD_EXISTS record (VD info) followed by one POLICY
+ * record per client with its own policy on that VD; every record carries
+ * its object's EVENT_SEQ. A listener subscribes first, then dumps, then
+ * applies a streamed event only if its EVENT_SEQ is greater than the dumped
+ * object's EVENT_SEQ (or than SNAPSHOT_SEQ for an object the dump did not
+ * contain).
  */
 enum vvmp_event {
 	VVMP_EVENT_VD_EXISTS,		/* snapshot record: VD info */
