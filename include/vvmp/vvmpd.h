@@ -15,7 +15,9 @@
  *   "sessions\n" {"sessions":[{"id":N,"client":"..","domain_id":N,
  *                 "state":"active|detached","vds":[N,..]}]}
  *   "vds\n"      {"vds":[{"id":N,"storage_type":N,"access":N,"capacity_kb":N,
- *                 "members":N,"remote_san_id":N,"segments":[{"member":N,
+ *                 "members":N,"remote_san_id":N,"kernel_name":"san1-vd3",
+ *                 "kernel_pushed":true|false,"kernel_reason":"..",
+ *                 "segments":[{"member":N,
  *                 "unit_id":N,"volume_id":N,"start_lba":N,"length_lba":N}]}]}
  */
 #ifndef VVMP_VVMPD_H

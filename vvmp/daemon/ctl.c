@@ -120,13 +120,21 @@ static void ctl_vds(struct vvmpd *d, FILE *f)
 	fputs("{\"vds\":[", f);
 	for (size_t i = 0; i < nvd; i++) {
 		struct vvmp_repo_segment *segs = NULL;
+		char kname[64];
+		const char *why;
+		bool pushed = vvmpd_ap_vd_state(d, vds[i].id, &why);
 		size_t ns = 0;
 
 		vvmp_repo_segment_list(d->repo, vds[i].id, &segs, &ns);
+		vvmpd_ap_vd_name(d, vds[i].id, kname, sizeof(kname));
 		fprintf(f, "%s{\"id\":%u,\"storage_type\":%u,\"access\":%u,\"capacity_kb\":%llu,"
-			"\"members\":%u,\"remote_san_id\":%u,\"segments\":[", i ? "," : "",
+			"\"members\":%u,\"remote_san_id\":%u,\"kernel_name\":\"%s\","
+			"\"kernel_pushed\":%s,\"kernel_reason\":", i ? "," : "",
 			vds[i].id, vds[i].storage_type, vds[i].access,
-			(unsigned long long)vds[i].capacity_kb, vds[i].members, vds[i].remote_san_id);
+			(unsigned long long)vds[i].capacity_kb, vds[i].members, vds[i].remote_san_id,
+			kname, pushed ? "true" : "false");
+		json_str(f, pushed ? "" : why);
+		fputs(",\"segments\":[", f);
 		for (size_t k = 0; k < ns; k++) {
 			struct vvmp_repo_volume v = { 0 };
 

@@ -40,6 +40,12 @@ static void usage(FILE *f)
 "  --ctl-uid UID          uid allowed on the control socket besides root\n"
 "                         (default: vvmpd's own uid)\n"
 "  --ready-file PATH      write \"tcp=N udp=M\" there once listening\n"
+"  --kernel-poll-ms N     how often to look for the vvmp family and reloads\n"
+"                         (default 1000)\n"
+"  --no-kernel            no kernel hand-off (repository and VVMP only)\n"
+"  --hold-down-ms N       a VD whose push is incomplete this long gets the\n"
+"                         hold-down action (default: policy hold_down_ms, else 30000)\n"
+"  --hold-down-action enable|disable  (default: policy hold_down_action, else disable)\n"
 "  -v, --verbose\n", VVMP_TCP_PORT, VVMP_UDP_PORT);
 }
 
@@ -99,6 +105,9 @@ static int add_peer(struct vvmpd *d, const char *arg)
 	return 0;
 }
 
+/* Hold-down options as given; the repository's policies fill in what is not. */
+static const char *hold_down_ms, *hold_down_action;
+
 static int parse_args(struct vvmpd *d, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -109,6 +118,8 @@ static int parse_args(struct vvmpd *d, int argc, char **argv)
 		{ "register-max-ms", 1, 0, 'R' }, { "udp-retry-ms", 1, 0, 'r' },
 		{ "udp-attempts", 1, 0, 'a' }, { "udp-loss", 1, 0, 'L' }, { "seed", 1, 0, 's' },
 		{ "ctl-uid", 1, 0, 'u' }, { "ready-file", 1, 0, 'F' }, { "verbose", 0, 0, 'v' },
+		{ "kernel-poll-ms", 1, 0, 'K' }, { "no-kernel", 0, 0, 'N' },
+		{ "hold-down-ms", 1, 0, 'o' }, { "hold-down-action", 1, 0, 'A' },
 		{ "help", 0, 0, 'h' }, { 0 },
 	};
 	struct vvmpd_config *c = &d->cfg;
@@ -120,7 +131,7 @@ static int parse_args(struct vvmpd *d, int argc, char **argv)
 		.tcp_port = VVMP_TCP_PORT, .udp_port = VVMP_UDP_PORT, .san_id = 1,
 		.server_id = 1, .heartbeat_ms = 1000, .session_grace_ms = 30000,
 		.register_max_ms = 60000, .udp_retry_ms = 200, .udp_attempts = 6,
-		.ctl_uid = getuid(),
+		.ctl_uid = getuid(), .kernel_poll_ms = 1000,
 	};
 	while ((o = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
 		const char *a = optarg;
@@ -131,6 +142,12 @@ static int parse_args(struct vvmpd *d, int argc, char **argv)
 		case 'B': c->bind_addr = a; continue;
 		case 'F': c->ready_file = a; continue;
 		case 'v': c->verbose = 1; continue;
+		case 'N': c->kernel_poll_ms = 0; continue;
+		case 'A':
+			if (strcmp(a, "enable") && strcmp(a, "disable"))
+				goto bad;
+			hold_down_action = a;
+			continue;
 		case 'h': usage(stdout); exit(0);
 		case 'd':
 			if (add_domain(d, a))
@@ -159,6 +176,8 @@ static int parse_args(struct vvmpd *d, int argc, char **argv)
 		case 'L': if (v > 100) goto bad; c->udp_loss_pct = (int)v; break;
 		case 's': c->loss_seed = v; break;
 		case 'u': c->ctl_uid = v; break;
+		case 'K': if (!v) goto bad; c->kernel_poll_ms = v; break;
+		case 'o': hold_down_ms = a; break;
 		}
 		continue;
 bad:
@@ -191,6 +210,28 @@ static int store_domains(struct vvmpd *d)
 			return -1;
 		}
 	}
+	return 0;
+}
+
+/* Option, else policy hold_down_ms / hold_down_action, else 30 s and disable. */
+static int hold_down_config(struct vvmpd *d)
+{
+	char ms[32] = "30000", action[16] = "disable";
+
+	if (hold_down_ms)
+		snprintf(ms, sizeof(ms), "%s", hold_down_ms);
+	else
+		vvmp_repo_policy_get(d->repo, "hold_down_ms", ms, sizeof(ms));
+	if (hold_down_action)
+		snprintf(action, sizeof(action), "%s", hold_down_action);
+	else
+		vvmp_repo_policy_get(d->repo, "hold_down_action", action, sizeof(action));
+	if (parse_u32(ms, &d->cfg.hold_down_ms) ||
+	    (strcmp(action, "enable") && strcmp(action, "disable"))) {
+		vvmpd_log("invalid hold-down policy: %s ms, action '%s'", ms, action);
+		return -1;
+	}
+	d->cfg.hold_down_enable = !strcmp(action, "enable");
 	return 0;
 }
 
@@ -248,11 +289,15 @@ int main(int argc, char **argv)
 		vvmpd_log("cannot open repository %s: %s", d.cfg.db_path, strerror(-err));
 		return 1;
 	}
-	if (store_domains(&d))
+	if (store_domains(&d) || hold_down_config(&d))
 		return 1;
 	units_reset(&d);
 	vvmpd_sessions_load(&d);
-	vvmpd_ap_push_all(&d);
+	err = vvmpd_ap_start(&d);
+	if (err) {
+		vvmpd_log("cannot start the kernel hand-off: %s", strerror(-err));
+		return 1;
+	}
 
 	if ((err = vvmpd_tcp_start(&d)) || (err = vvmpd_udp_start(&d)) ||
 	    (err = vvmpd_ctl_start(&d))) {

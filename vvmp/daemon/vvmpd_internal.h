@@ -96,6 +96,9 @@ struct vvmpd_config {
 	uint32_t loss_seed;
 	uid_t ctl_uid;			/* besides root, who may use the control socket */
 	const char *ready_file;		/* written once listening: "tcp=N udp=M" */
+	uint32_t kernel_poll_ms;	/* family / reload poll; 0: no kernel hand-off */
+	uint32_t hold_down_ms;		/* incomplete push: then the hold-down action */
+	bool hold_down_enable;		/* action: enable (true) or disable */
 	int verbose;
 };
 
@@ -123,6 +126,7 @@ struct vvmpd {
 	int tcp_fd, udp_fd, ctl_fd;
 	uint16_t tcp_port_bound, udp_port_bound;
 	uint32_t loss_state;
+	struct vvmpd_ap *ap;		/* kernel hand-off state (ap_push.c) */
 };
 
 /* log.c */
@@ -190,8 +194,16 @@ struct vvmpd_unit_rt *vvmpd_unit_rt(struct vvmpd *d, uint32_t unit_id, bool crea
 /* ctl.c */
 int vvmpd_ctl_start(struct vvmpd *d);
 
-/* ap_push.c: the kernel hand-off (stub until libvaapi exists). */
+/*
+ * ap_push.c: the kernel hand-off. vvmpd_ap_start() pushes everything and
+ * starts the poller (takes d->lock); the others are called with d->lock held.
+ */
+int vvmpd_ap_start(struct vvmpd *d);
 void vvmpd_ap_push_all(struct vvmpd *d);
 void vvmpd_ap_push_vd(struct vvmpd *d, uint32_t vd_id, const char *what);
+/* The kernel name of VD @vd_id ("san<SAN>-vd<ID>"). */
+void vvmpd_ap_vd_name(const struct vvmpd *d, uint32_t vd_id, char *out, size_t len);
+/* Whether VD @vd_id is in the kernel as stored; else *@reason says why not. */
+bool vvmpd_ap_vd_state(struct vvmpd *d, uint32_t vd_id, const char **reason);
 
 #endif
