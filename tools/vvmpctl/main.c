@@ -10,12 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <vvmp/vvmpd.h>
 #include "vvmpctl.h"
 
-/* Kernel objects (libvaapi). A vvmpd-backed pool|unit|session set slots in here. */
+/* Kernel objects (libvaapi), then vvmpd's (its control socket). */
 static const struct ctl_object *const objects[] = {
 	&ctl_vd, &ctl_client, &ctl_acl, &ctl_status, &ctl_cos, &ctl_stats,
-	&ctl_plan, &ctl_divert, &ctl_txn, &ctl_events, NULL,
+	&ctl_plan, &ctl_divert, &ctl_txn, &ctl_events,
+	&ctl_pool, &ctl_unit, &ctl_session, &ctl_alloc, NULL,
 };
 
 static bool is_help(const char *s)
@@ -35,6 +37,8 @@ void ctl_usage_top(FILE *f)
 	      "  -p, --pretty       indent JSON output\n"
 	      "  -b, --batch FILE   run one command per line on one connection ('-': stdin);\n"
 	      "                     'txn begin' ... 'txn commit' lines form one transaction\n"
+	      "  -s, --socket PATH  vvmpd's control socket (pool, unit, session, alloc;\n"
+	      "                     default " VVMPD_CTL_PATH ")\n"
 	      "  -h, --help         this text\n"
 	      "Objects:\n", f);
 	for (o = objects; *o; o++)
@@ -224,6 +228,10 @@ int main(int argc, char **argv)
 			if (++i == argc)
 				return ctl_usage_error(&ctl, "option '%s' needs a FILE", a);
 			batch = argv[i];
+		} else if (!strcmp(a, "-s") || !strcmp(a, "--socket")) {
+			if (++i == argc)
+				return ctl_usage_error(&ctl, "option '%s' needs a PATH", a);
+			ctl.socket = argv[i];
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			ctl_usage_top(stdout);
 			return EXIT_OK;

@@ -24,6 +24,7 @@ struct ctl {
 	bool json;		/* -j */
 	bool pretty;		/* -p */
 	const char *batch;	/* -b FILE: its name in messages */
+	const char *socket;	/* -s PATH: vvmpd's control socket, NULL: default */
 	unsigned int lineno;	/* batch line being run, 0 outside batch */
 	struct vaapi *h;	/* opened on first use */
 	FILE *out;
@@ -52,9 +53,10 @@ struct ctl_object {
 	const char *details;		/* extra usage text (grammar), or NULL */
 };
 
-/* Objects (one file each). A vvmpd-backed pool|unit|session set goes here too. */
+/* Objects (one file each; daemon.c has the vvmpd-backed ones). */
 extern const struct ctl_object ctl_vd, ctl_client, ctl_acl, ctl_status, ctl_cos,
-	ctl_stats, ctl_plan, ctl_divert, ctl_txn, ctl_events;
+	ctl_stats, ctl_plan, ctl_divert, ctl_txn, ctl_events,
+	ctl_pool, ctl_unit, ctl_session, ctl_alloc;
 
 /* main.c */
 int ctl_run(struct ctl *ctl, int argc, char **argv);

@@ -1,0 +1,450 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vvmpctl pool|unit|session|alloc: vvmpd's state through its local control
+ * socket (include/vvmp/vvmpd.h: one request line, one JSON document back).
+ * The reply is parsed and printed through output.c, so text and -j JSON
+ * carry vvmpd's own field names.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <vvmp/vvmpd.h>
+#include "vvmpctl.h"
+
+#define REPLY_MAX	(16 << 20)	/* a sane bound on a daemon's answer */
+#define JSON_DEPTH_MAX	16
+
+/* ---- a small JSON reader (the daemon's documents only) ------------------ */
+
+enum jtype { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
+
+struct jval {
+	enum jtype type;
+	bool b;
+	uint64_t num;
+	char *str;			/* J_STR */
+	char **keys;			/* J_OBJ */
+	struct jval *items;		/* J_ARR, J_OBJ values */
+	size_t n;
+};
+
+struct jparser {
+	const char *p;
+	int depth;
+};
+
+static void jfree(struct jval *v)
+{
+	for (size_t i = 0; i < v->n; i++) {
+		if (v->keys)
+			free(v->keys[i]);
+		jfree(&v->items[i]);
+	}
+	free(v->keys);
+	free(v->items);
+	free(v->str);
+}
+
+static void jskip(struct jparser *jp)
+{
+	while (*jp->p == ' ' || *jp->p == '\n' || *jp->p == '\r' || *jp->p == '\t')
+		jp->p++;
+}
+
+static int jstring(struct jparser *jp, char **out)
+{
+	size_t cap = 16, len = 0;
+	char *s;
+
+	if (*jp->p != '"')
+		return -EINVAL;
+	jp->p++;
+	s = malloc(cap);
+	if (!s)
+		return -ENOMEM;
+	while (*jp->p != '"') {
+		char c = *jp->p++;
+
+		if (!c)
+			goto bad;
+		if (c == '\\') {
+			c = *jp->p++;
+			if (c == 'n')
+				c = '\n';
+			else if (c == 't')
+				c = '\t';
+			else if (c != '"' && c != '\\' && c != '/')
+				goto bad;	/* vvmpd escapes only " and \ */
+		}
+		if (len + 2 > cap) {
+			char *t = realloc(s, cap *= 2);
+
+			if (!t)
+				goto bad;
+			s = t;
+		}
+		s[len++] = c;
+	}
+	jp->p++;
+	s[len] = '\0';
+	*out = s;
+	return 0;
+bad:
+	free(s);
+	return -EINVAL;
+}
+
+static int jvalue(struct jparser *jp, struct jval *v)
+{
+	int err;
+
+	memset(v, 0, sizeof(*v));
+	jskip(jp);
+	if (*jp->p == '{' || *jp->p == '[') {
+		bool obj = *jp->p == '{';
+		char close = obj ? '}' : ']';
+
+		if (++jp->depth > JSON_DEPTH_MAX)
+			return -EINVAL;
+		v->type = obj ? J_OBJ : J_ARR;
+		jp->p++;
+		jskip(jp);
+		if (*jp->p == close) {
+			jp->p++;
+			jp->depth--;
+			return 0;
+		}
+		for (;;) {
+			struct jval *items = realloc(v->items, (v->n + 1) * sizeof(*items));
+			char *key = NULL;
+
+			if (!items)
+				return -ENOMEM;
+			v->items = items;
+			if (obj) {
+				char **keys = realloc(v->keys, (v->n + 1) * sizeof(*keys));
+
+				if (!keys)
+					return -ENOMEM;
+				v->keys = keys;
+				jskip(jp);
+				err = jstring(jp, &key);
+				if (err)
+					return err;
+				jskip(jp);
+				if (*jp->p++ != ':') {
+					free(key);
+					return -EINVAL;
+				}
+				v->keys[v->n] = key;
+			}
+			err = jvalue(jp, &v->items[v->n]);
+			v->n++;
+			if (err)
+				return err;
+			jskip(jp);
+			if (*jp->p == ',') {
+				jp->p++;
+				continue;
+			}
+			if (*jp->p++ != close)
+				return -EINVAL;
+			jp->depth--;
+			return 0;
+		}
+	}
+	if (*jp->p == '"') {
+		v->type = J_STR;
+		return jstring(jp, &v->str);
+	}
+	if (!strncmp(jp->p, "true", 4) || !strncmp(jp->p, "false", 5)) {
+		v->type = J_BOOL;
+		v->b = *jp->p == 't';
+		jp->p += v->b ? 4 : 5;
+		return 0;
+	}
+	if (!strncmp(jp->p, "null", 4)) {
+		jp->p += 4;
+		return 0;
+	}
+	if (*jp->p >= '0' && *jp->p <= '9') {
+		char *end;
+
+		errno = 0;
+		v->type = J_NUM;
+		v->num = strtoull(jp->p, &end, 10);
+		if (errno || *end == '.' || *end == 'e' || *end == 'E')
+			return -EINVAL;
+		jp->p = end;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static const struct jval *jget(const struct jval *obj, const char *key)
+{
+	if (obj->type != J_OBJ)
+		return NULL;
+	for (size_t i = 0; i < obj->n; i++)
+		if (!strcmp(obj->keys[i], key))
+			return &obj->items[i];
+	return NULL;
+}
+
+/* ---- the socket ------------------------------------------------------------ */
+
+/* Send @request to vvmpd and parse its answer into @doc; exit code on failure. */
+static int daemon_request(struct ctl *ctl, const char *request, struct jval *doc)
+{
+	const char *path = ctl->socket ? ctl->socket : VVMPD_CTL_PATH;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t len = 0, cap = 4096;
+	char line[VVMPD_CTL_MAX_REQUEST + 2], *buf;
+	struct jparser jp;
+	const struct jval *e;
+	int fd, err;
+	ssize_t n;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return ctl_fail(ctl, -ENAMETOOLONG, "vvmpd control socket %s", path);
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return ctl_fail(ctl, -errno, "socket");
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		err = -errno;
+		close(fd);
+		return ctl_fail(ctl, err, "connect to vvmpd at %s (is vvmpd running? -s PATH)",
+				path);
+	}
+	snprintf(line, sizeof(line), "%s\n", request);
+	if (write(fd, line, strlen(line)) != (ssize_t)strlen(line)) {
+		err = -errno;
+		close(fd);
+		return ctl_fail(ctl, err, "send to vvmpd at %s", path);
+	}
+	buf = malloc(cap);
+	while (buf && (n = read(fd, buf + len, cap - len - 1)) > 0) {
+		len += (size_t)n;
+		if (len + 1 == cap) {
+			char *t = cap < REPLY_MAX ? realloc(buf, cap * 2) : NULL;
+
+			if (!t) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = t;
+			cap *= 2;
+		}
+	}
+	close(fd);
+	if (!buf)
+		return ctl_fail(ctl, -ENOMEM, "read vvmpd's answer");
+	buf[len] = '\0';
+	jp = (struct jparser){ .p = buf };
+	err = jvalue(&jp, doc);
+	if (!err) {
+		jskip(&jp);
+		if (*jp.p || doc->type != J_OBJ)
+			err = -EINVAL;
+	}
+	free(buf);
+	if (err) {
+		jfree(doc);
+		memset(doc, 0, sizeof(*doc));
+		return ctl_fail(ctl, -EPROTO, "vvmpd's answer to '%s' is not a JSON object", request);
+	}
+	e = jget(doc, "error");
+	if (e) {
+		int rc = ctl_fail(ctl, strstr(e->type == J_STR ? e->str : "", "permission") ?
+				  -EACCES : -EPROTO, "vvmpd refused '%s' (%s)", request,
+				  e->type == J_STR ? e->str : "?");
+
+		jfree(doc);
+		memset(doc, 0, sizeof(*doc));
+		return rc;
+	}
+	return EXIT_OK;
+}
+
+/* ---- printing ------------------------------------------------------------- */
+
+static void print_object(struct ctl *ctl, const struct jval *o);
+
+static void print_field(struct ctl *ctl, const char *key, const struct jval *v)
+{
+	switch (v->type) {
+	case J_NULL:
+		break;
+	case J_BOOL:
+		out_flag(ctl, key, v->b);
+		break;
+	case J_NUM:
+		out_u64(ctl, key, v->num);
+		break;
+	case J_STR:
+		out_str(ctl, key, v->str);
+		break;
+	case J_OBJ:
+		out_list_begin(ctl, key);
+		print_object(ctl, v);
+		out_list_end(ctl);
+		break;
+	case J_ARR: {
+		bool numbers = true;
+
+		for (size_t i = 0; i < v->n; i++)
+			numbers &= v->items[i].type == J_NUM;
+		if (numbers) {
+			uint64_t *nums = calloc(v->n + 1, sizeof(*nums));
+
+			for (size_t i = 0; nums && i < v->n; i++)
+				nums[i] = v->items[i].num;
+			out_u64_array(ctl, key, nums ? nums : (uint64_t[1]){ 0 },
+				      nums ? (unsigned int)v->n : 0);
+			free(nums);
+			break;
+		}
+		out_list_begin(ctl, key);
+		for (size_t i = 0; i < v->n; i++)
+			if (v->items[i].type == J_OBJ)
+				print_object(ctl, &v->items[i]);
+		out_list_end(ctl);
+		break;
+	}
+	}
+}
+
+static void print_object(struct ctl *ctl, const struct jval *o)
+{
+	out_obj_begin(ctl);
+	for (size_t i = 0; i < o->n; i++)
+		print_field(ctl, o->keys[i], &o->items[i]);
+	out_obj_end(ctl);
+}
+
+/*
+ * Ask vvmpd for @request and print it: the objects of list @list_key (or
+ * the whole answer as one object when NULL), those whose "id" equals @id
+ * when @id is set.
+ */
+static int show(struct ctl *ctl, const char *request, const char *list_key,
+		const char *what, int argc, char **argv)
+{
+	const struct jval *list;
+	struct jval doc;
+	uint32_t id = 0;
+	bool found = false;
+	int rc;
+
+	if (argc > 1 || (argc && !list_key))
+		return ctl_usage_error(ctl, "unexpected argument '%s'", argv[list_key ? 1 : 0]);
+	if (argc && (rc = arg_u32(ctl, what, argv[0], &id)))
+		return rc;
+	rc = daemon_request(ctl, request, &doc);
+	if (rc)
+		return rc;
+	out_begin(ctl);
+	if (!list_key) {
+		print_object(ctl, &doc);
+		found = true;
+	} else if ((list = jget(&doc, list_key)) && list->type == J_ARR) {
+		for (size_t i = 0; i < list->n; i++) {
+			const struct jval *o = &list->items[i], *oid = jget(o, "id");
+
+			if (o->type != J_OBJ || (argc && (!oid || oid->num != id)))
+				continue;
+			print_object(ctl, o);
+			found = true;
+		}
+		found |= !argc;
+	}
+	out_end(ctl);
+	jfree(&doc);
+	if (!found)
+		return ctl_fail(ctl, -ENOENT, "%s %u", what, id);
+	return EXIT_OK;
+}
+
+static int pool_show(struct ctl *ctl, int argc, char **argv)
+{
+	return show(ctl, "pool", NULL, "pool", argc, argv);
+}
+
+static int unit_show(struct ctl *ctl, int argc, char **argv)
+{
+	return show(ctl, "units", "units", "unit", argc, argv);
+}
+
+static int session_show(struct ctl *ctl, int argc, char **argv)
+{
+	return show(ctl, "sessions", "sessions", "session", argc, argv);
+}
+
+static int alloc_show(struct ctl *ctl, int argc, char **argv)
+{
+	return show(ctl, "vds", "vds", "allocation", argc, argv);
+}
+
+static const char daemon_details[] =
+	"These ask vvmpd over its control socket (option -s PATH, default "
+	VVMPD_CTL_PATH ").\n";
+
+static const struct ctl_verb pool_verbs[] = {
+	{ "show", "list", "", "the pool's totals: units up, volumes, capacity, VDs, sessions",
+	  pool_show },
+	{ NULL },
+};
+
+static const struct ctl_verb unit_verbs[] = {
+	{ "show", "list", "[ID]", "storage units and their volumes (free sectors included)",
+	  unit_show },
+	{ NULL },
+};
+
+static const struct ctl_verb session_verbs[] = {
+	{ "show", "list", "[ID]", "VVMP sessions: client, domain, state, the VDs they hold",
+	  session_show },
+	{ NULL },
+};
+
+static const struct ctl_verb alloc_verbs[] = {
+	{ "show", "list", "[ID]",
+	  "allocations (vvmpd's VDs): layout, segments, kernel name and push state",
+	  alloc_show },
+	{ NULL },
+};
+
+const struct ctl_object ctl_pool = {
+	.name = "pool",
+	.summary = "vvmpd's storage pool (control socket)",
+	.verbs = pool_verbs,
+	.default_verb = "show",
+	.details = daemon_details,
+};
+const struct ctl_object ctl_unit = {
+	.name = "unit",
+	.summary = "vvmpd's storage units and volumes",
+	.verbs = unit_verbs,
+	.default_verb = "show",
+	.details = daemon_details,
+};
+const struct ctl_object ctl_session = {
+	.name = "session",
+	.summary = "vvmpd's VVMP sessions",
+	.verbs = session_verbs,
+	.default_verb = "show",
+	.details = daemon_details,
+};
+const struct ctl_object ctl_alloc = {
+	.name = "alloc",
+	.summary = "vvmpd's allocations and their kernel push",
+	.verbs = alloc_verbs,
+	.default_verb = "show",
+	.details = daemon_details,
+};
