@@ -1,0 +1,238 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# An ALLOCATE over VVMP becomes a working dm-vvmp VD (issue 5): vvmpd with
+# its repository on tmpfs, one vvmp-unit announcing two brd RAM disks as
+# its volumes (transport local), a VVMP client allocating; vvmpd pushes the
+# VD and its client to the kernel, the test exposes it with
+# "vvmp vd <name> client <host>" and checks data through the device and on
+# the RAM disk; growth is pushed live; FREE makes the VD go away once the
+# device is removed; a vvmpd restart and a module reload push the state
+# again. Documentation/vvmpd.rst "Kernel hand-off".
+#
+# Runs as root in the test guest after run_tests.sh's set-up (dm-vvmp
+# loaded, brd with 4 x 64 MiB RAM disks). Prints TAP.
+set -u
+
+top=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd -P)
+ctl=$top/tools/vvmpctl/vvmpctl
+vvmpd=$top/vvmp/daemon/vvmpd
+unit=$top/vvmp/unit/vvmp-unit
+client=$top/tools/vvmp-client/vvmp-client
+module=${VVMP_MODULE:-$top/build/$(uname -r)/dm-vvmp.ko}
+tmp=$(mktemp -d /tmp/vvmpd_alloc.XXXXXX)
+sock=$tmp/vvmpd.sock
+host=hostA
+dev=vvmpd-alloc
+n=0
+failed=0
+vvmpd_pid=
+unit_pid=
+
+echo "TAP version 13"
+echo "1..12"
+
+tap() { # tap RC description
+	n=$((n + 1))
+	echo "# at ${SECONDS}s"
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n $2"
+	else
+		echo "not ok $n $2"
+		failed=$((failed + 1))
+	fi
+}
+
+# wait_for SECONDS CMD...: until CMD succeeds (polled every 0.1 s).
+wait_for() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.1
+	done
+}
+
+start_vvmpd() {
+	rm -f "$tmp/ready"
+	"$vvmpd" --db "$tmp/vvmpd.db" --ctl "$sock" --tcp-port 0 --udp-port "${udp:-0}" \
+		--ready-file "$tmp/ready" --san-id 1 --grace-ms 600000 --heartbeat-ms 500 \
+		--kernel-poll-ms 200 -v >>"$tmp/vvmpd.log" 2>&1 &
+	vvmpd_pid=$!
+	wait_for 10 test -s "$tmp/ready" || return 1
+	tcp=$(sed -n 's/^tcp=\([0-9]*\) .*/\1/p' "$tmp/ready")
+	udp=$(sed -n 's/.* udp=\([0-9]*\)$/\1/p' "$tmp/ready")
+}
+
+stop_vvmpd() {
+	[ -n "$vvmpd_pid" ] && kill "$vvmpd_pid" 2>/dev/null && wait "$vvmpd_pid" 2>/dev/null
+	vvmpd_pid=
+}
+
+cleanup() {
+	dmsetup remove "$dev" 2>/dev/null
+	[ -n "$unit_pid" ] && kill "$unit_pid" 2>/dev/null && wait "$unit_pid" 2>/dev/null
+	stop_vvmpd
+	for v in $("$ctl" vd show 2>/dev/null | sed -n 's/^vd \(san1-vd[0-9]*\) .*/\1/p'); do
+		"$ctl" vd delete "$v" 2>/dev/null
+	done
+	"$ctl" client delete "$host" 2>/dev/null
+}
+trap 'cleanup; rm -rf "$tmp"' EXIT
+
+kernel_has() { "$ctl" vd show "$1" >/dev/null 2>&1; }
+kernel_lacks() { ! "$ctl" vd show "$1" >/dev/null 2>&1; }
+pushed() { "$ctl" -s "$sock" -j alloc show "$1" | grep -q '"kernel_pushed":true'; }
+kernel_size() { "$ctl" -j vd show "$1" | grep -o '"size":[0-9]*' | head -n1 | cut -d: -f2; }
+size_is() { [ "$(kernel_size "$1")" = "$2" ]; }
+
+# ---- 1: manager, unit, pool ------------------------------------------------
+cat >"$tmp/volumes" <<EOF
+# id transport start_lba length_lba address
+1 local 0 131072 /dev/ram2
+2 local 131072 131072 /dev/ram3
+EOF
+rc=1
+if start_vvmpd; then
+	"$unit" --manager "127.0.0.1:$udp" --name shelf --type jbod --volumes "$tmp/volumes" \
+		--state-file "$tmp/unit.json" >>"$tmp/unit.log" 2>&1 &
+	unit_pid=$!
+	wait_for 10 sh -c "'$ctl' -s '$sock' pool show | grep -q 'units_up 1 volumes 2 '" && rc=0
+fi
+"$ctl" -s "$sock" pool show | sed 's/^/# /'
+tap $rc "vvmpd and vvmp-unit up: one unit, two RAM-disk volumes in the pool"
+
+# ---- 2: ALLOCATE -> pushed VD ------------------------------------------------
+# 40 MiB JBOD: 81920 sectors, fits the first volume (best fit).
+out=$("$client" -m "127.0.0.1:$tcp" -H "$host" -b 7 alloc 40960 jbod)
+echo "# $out"
+id=$(echo "$out" | sed -n 's/^alloc_id=\([0-9]*\) .*/\1/p')
+vd=san1-vd$id
+rc=1
+if [ -n "$id" ] && wait_for 10 pushed "$id" && size_is "$vd" 81920 &&
+   "$ctl" client show "$host" >/dev/null && "$ctl" acl get vd "$vd" client "$host" | grep -q 'acl rw' &&
+   "$ctl" status get vd "$vd" client "$host" | grep -q 'status enabled'; then
+	rc=0
+fi
+"$ctl" vd map "$vd" 2>&1 | sed 's/^/# /'
+tap $rc "ALLOCATE: vvmpd pushes $vd (81920 sectors), client $host rw and enabled"
+
+# ---- 3: I/O through the client's device and on the RAM disk ---------------------
+seg=$("$ctl" -s "$sock" -j alloc show "$id")
+start=$(echo "$seg" | sed -n 's/.*"segments":\[{"member":0,"unit_id":[0-9]*,"volume_id":\([0-9]*\),"start_lba":\([0-9]*\),.*/\1 \2/p')
+vol=${start%% *}; lba=${start##* }
+case $vol in 1) ram=/dev/ram2; off=$lba ;; 2) ram=/dev/ram3; off=$((lba - 131072)) ;; *) ram= ;; esac
+echo "# segment 0 on volume $vol at unit LBA $lba: $ram sector $off"
+head -c 1048576 /dev/urandom >"$tmp/pattern"
+rc=1
+if echo "0 81920 vvmp vd $vd client $host" | dmsetup create "$dev" &&
+   dd if="$tmp/pattern" of="/dev/mapper/$dev" bs=64k seek=16 oflag=direct status=none &&
+   dd if="/dev/mapper/$dev" of="$tmp/back" bs=64k skip=16 count=16 iflag=direct status=none &&
+   cmp "$tmp/pattern" "$tmp/back" && [ -n "$ram" ] &&
+   dd if="$ram" of="$tmp/raw" bs=512 skip=$((off + 2048)) count=2048 iflag=direct status=none &&
+   cmp "$tmp/pattern" "$tmp/raw"; then
+	rc=0
+fi
+tap $rc "O_DIRECT pattern at 1 MiB reads back through the device and on $ram at sector $((off + 2048))"
+
+# ---- 4: growth is pushed live ----------------------------------------------------
+# 100 MiB: the VD spans onto the second RAM disk (appended segments).
+out=$("$client" -m "127.0.0.1:$tcp" -H "$host" -b 7 grow "$id" 102400)
+echo "# $out"
+rc=1
+if wait_for 10 size_is "$vd" 204800 && wait_for 5 pushed "$id" &&
+   dd if="/dev/mapper/$dev" of="$tmp/back" bs=64k skip=16 count=16 iflag=direct status=none &&
+   cmp "$tmp/pattern" "$tmp/back" &&
+   [ "$(blockdev --getsz "/dev/mapper/$dev")" = 204800 ] &&
+   dd if="$tmp/pattern" of="/dev/mapper/$dev" bs=64k seek=1500 oflag=direct status=none &&
+   dd if="/dev/mapper/$dev" of="$tmp/back" bs=64k skip=1500 count=16 iflag=direct status=none &&
+   cmp "$tmp/pattern" "$tmp/back"; then
+	rc=0
+fi
+"$ctl" vd map "$vd" 2>&1 | sed 's/^/# /'
+tap $rc "CHANGE_PARAMS to 100 MiB: VD and device grow to 204800 sectors live, old data intact, new range works"
+
+# ---- 5: vvmpd restart -> state pushed again --------------------------------------
+stop_vvmpd
+"$ctl" vd delete "$vd" >/dev/null 2>&1	# busy: the device still exposes it
+"$ctl" acl set vd "$vd" client "$host" none
+rc=1
+if start_vvmpd && wait_for 10 sh -c "'$ctl' acl get vd '$vd' client '$host' | grep -q 'acl rw'" &&
+   wait_for 5 pushed "$id" && size_is "$vd" 204800 &&
+   dd if="/dev/mapper/$dev" of="$tmp/back" bs=64k skip=16 count=16 iflag=direct status=none &&
+   cmp "$tmp/pattern" "$tmp/back"; then
+	rc=0
+fi
+tap $rc "vvmpd restarted: the repository is pushed again (ACL reset by hand is rw again), data intact"
+
+# ---- 6: module reload -> state pushed again ---------------------------------------
+# A named VD pins the module: vvmpd is stopped (SIGSTOP) while its VD is
+# deleted and the module reloaded, so that it does not push the VD back in
+# between; resumed, it finds its family handle stale and pushes again.
+dmsetup remove "$dev"
+rc=1
+kill -STOP "$vvmpd_pid"
+"$ctl" vd delete "$vd"
+rmmod dm_vvmp && insmod "$module" && rc=0
+kill -CONT "$vvmpd_pid"
+if [ $rc -eq 0 ]; then
+	rc=1
+	if wait_for 10 kernel_has "$vd" && wait_for 5 size_is "$vd" 204800 &&
+	   wait_for 5 sh -c "'$ctl' status get vd '$vd' client '$host' | grep -q 'status enabled'" &&
+	   "$ctl" acl get vd "$vd" client "$host" | grep -q 'acl rw' &&
+	   echo "0 204800 vvmp vd $vd client $host" | dmsetup create "$dev" &&
+	   dd if="/dev/mapper/$dev" of="$tmp/back" bs=64k skip=16 count=16 iflag=direct status=none &&
+	   cmp "$tmp/pattern" "$tmp/back"; then
+		rc=0
+	fi
+fi
+tap $rc "module reloaded: vvmpd pushes $vd and its client again; the data is still on the RAM disk"
+
+# ---- 7: a device without a client gets nothing ------------------------------------
+rc=1
+if echo "0 204800 vvmp vd $vd" | dmsetup create "$dev-nocl"; then
+	dd if="/dev/mapper/$dev-nocl" of=/dev/null bs=4k count=1 iflag=direct status=none 2>/dev/null || rc=0
+	dmsetup remove "$dev-nocl"
+fi
+tap $rc "a device of $vd without a client is refused I/O (VD default ACL none)"
+
+# ---- 8: hold-down: a VD created by the push is quiesced until complete --------------
+# vvmpd creates the VD, quiesces it, then sets ACL/CoS and enables; the log
+# shows the order, and the kernel ends enabled.
+rc=1
+grep -q "kernel: $vd created" "$tmp/vvmpd.log" &&
+	[ "$("$ctl" status get vd "$vd" | sed -n 's/.*status \([a-z]*\).*/\1/p')" = enabled ] && rc=0
+tap $rc "config complete: $vd's default and client status end enabled after the push"
+
+# ---- 9..10: FREE -> VD disabled while exposed, deleted once the device is gone --------
+out=$("$client" -m "127.0.0.1:$tcp" -H "$host" -b 7 free "$id")
+echo "# $out"
+rc=1
+if wait_for 5 sh -c "'$ctl' status get vd '$vd' client '$host' | grep -q 'status disabled'" &&
+   ! dd if="/dev/mapper/$dev" of=/dev/null bs=4k count=1 iflag=direct status=none 2>/dev/null &&
+   kernel_has "$vd"; then
+	rc=0
+fi
+tap $rc "FREE while a device exposes $vd: its I/O is disabled, the VD stays until the device goes"
+dmsetup remove "$dev"
+rc=1
+wait_for 5 kernel_lacks "$vd" && ! "$ctl" vd show | grep -q "^vd $vd " && rc=0
+tap $rc "device removed: $vd disappears from the kernel (vvmpctl vd show)"
+
+# ---- 11: the pool has the space back ------------------------------------------------
+rc=1
+"$ctl" -s "$sock" pool show | grep -q 'free_kb 131072 vds 0' && rc=0
+"$ctl" -s "$sock" pool show | sed 's/^/# /'
+tap $rc "the pool has all 128 MiB free again, no VD"
+
+# ---- 12: vvmpctl against vvmpd: session and unit listings ----------------------------
+rc=1
+"$ctl" -s "$sock" session show | grep -q "client $host " &&
+	"$ctl" -s "$sock" -j unit show | grep -q '"address":"/dev/ram3"' && rc=0
+tap $rc "vvmpctl session show / unit show -j list the session of $host and the RAM-disk volumes"
+
+if [ $failed -ne 0 ]; then
+	echo "# vvmpd log:"; sed 's/^/#   /' "$tmp/vvmpd.log"
+	echo "# unit log:"; sed 's/^/#   /' "$tmp/unit.log"
+fi
+[ $failed -eq 0 ]
