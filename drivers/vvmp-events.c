@@ -19,6 +19,13 @@ static LIST_HEAD(vvmp_event_queue);
 static u64 vvmp_event_seq;
 static bool vvmp_events_lost;
 
+/*
+ * While a transaction commits, every event waits here in sequence order,
+ * so a failed commit can drop its own (those of the committing task).
+ */
+static struct task_struct *vvmp_event_holder;
+static LIST_HEAD(vvmp_event_held);
+
 static void vvmp_event_work_fn(struct work_struct *work)
 {
 	struct vvmp_event_rec *rec, *next;
@@ -72,14 +79,48 @@ static void vvmp_event_post(struct vvmp_event_rec *rec, u64 *obj_seq)
 	if (rec) {
 		rec->seq = *obj_seq;
 		rec->lost = vvmp_events_lost;
+		rec->committer = current == vvmp_event_holder;
 		vvmp_events_lost = false;
-		list_add_tail(&rec->node, &vvmp_event_queue);
+		list_add_tail(&rec->node, vvmp_event_holder ?
+			      &vvmp_event_held : &vvmp_event_queue);
 	} else {
 		vvmp_events_lost = true;
 	}
 	spin_unlock_irqrestore(&vvmp_event_lock, flags);
 	if (rec)
 		queue_work(vvmp_ctl_wq, &vvmp_event_work);
+}
+
+/**
+ * vvmp_events_hold() - keep events back while the caller commits
+ */
+void vvmp_events_hold(void)
+{
+	spin_lock_irq(&vvmp_event_lock);
+	vvmp_event_holder = current;
+	spin_unlock_irq(&vvmp_event_lock);
+}
+
+/**
+ * vvmp_events_release() - send the events kept back, the commit's too if
+ *                         it succeeded
+ * @send: the commit succeeded
+ */
+void vvmp_events_release(bool send)
+{
+	struct vvmp_event_rec *rec, *next;
+
+	spin_lock_irq(&vvmp_event_lock);
+	list_for_each_entry_safe(rec, next, &vvmp_event_held, node) {
+		if (rec->committer && !send) {
+			list_del(&rec->node);
+			kfree(rec);
+		}
+	}
+	list_splice_tail_init(&vvmp_event_held, &vvmp_event_queue);
+	vvmp_event_holder = NULL;
+	spin_unlock_irq(&vvmp_event_lock);
+	queue_work(vvmp_ctl_wq, &vvmp_event_work);
 }
 
 /**

@@ -468,7 +468,7 @@ static int vvmp_map_write(struct vvmp_vd *vd, struct vvmp_io *io,
 /**
  * vvmp_map_bio() - the I/O plan of a bio admitted by its client's policy
  * @port: the device it came through
- * @bio: dm's clone, per-bio data initialised by vvmp_map()
+ * @bio: dm's clone, per-bio data initialised by vvmp_map(), ->map taken
  *
  * Also called from the port's dispatch worker for bios that were held.
  *
@@ -480,7 +480,6 @@ int vvmp_map_bio(struct vvmp_port *port, struct bio *bio)
 	struct vvmp_io *io = dm_per_bio_data(bio, sizeof(*io));
 	int r;
 
-	io->map = vvmp_map_get(vd);
 	if (bio->bi_opf & REQ_PREFLUSH) {
 		vvmp_accept(io, bio, bio_sectors(bio));
 		if (!vd->ti)
@@ -524,8 +523,18 @@ int vvmp_map(struct dm_target *ti, struct bio *bio)
 	io->vd_sector = dm_target_offset(ti, bio->bi_iter.bi_sector);
 	io->start_ns = READ_ONCE(port->vd->collect_latency) ?
 		       ktime_get_ns() : 0;
-	if (!port->vd->ti && !vvmp_port_admit(port, bio))
+	if (port->vd->ti) {
+		io->map = vvmp_map_get(port->vd);
+		return vvmp_map_bio(port, bio);
+	}
+	/* The policy and the map, both before or both after a commit. */
+	rcu_read_lock();
+	if (!vvmp_port_admit(port, bio)) {
+		rcu_read_unlock();
 		return DM_MAPIO_SUBMITTED;
+	}
+	io->map = vvmp_map_get(port->vd);
+	rcu_read_unlock();
 	return vvmp_map_bio(port, bio);
 }
 

@@ -66,14 +66,14 @@ void vvmp_map_free(struct vvmp_map *map)
 }
 
 /**
- * vvmp_map_publish() - make @map the one new bios use
+ * vvmp_map_swap() - make @map the one new bios use
  * @vd: a named VD, ctl_lock held
  * @map: a complete map with as many legs as @vd
  *
- * Bios in flight finish on the map they started with; it is freed after
- * the last of them.
+ * Return: the map replaced; retire it with vvmp_map_retire() once the
+ * change is final (a transaction may still put it back).
  */
-void vvmp_map_publish(struct vvmp_vd *vd, struct vvmp_map *map)
+struct vvmp_map *vvmp_map_swap(struct vvmp_vd *vd, struct vvmp_map *map)
 {
 	struct vvmp_map *old;
 
@@ -81,7 +81,18 @@ void vvmp_map_publish(struct vvmp_vd *vd, struct vvmp_map *map)
 					lockdep_is_held(&vd->ctl_lock));
 	map->generation = old->generation + 1;
 	rcu_assign_pointer(vd->map, map);
-	percpu_ref_kill(&old->ref);
+	return old;
+}
+
+/**
+ * vvmp_map_retire() - a map no longer in force is freed after its last bio
+ * @map: the map
+ *
+ * Bios in flight finish on the map they started with.
+ */
+void vvmp_map_retire(struct vvmp_map *map)
+{
+	percpu_ref_kill(&map->ref);
 }
 
 /**

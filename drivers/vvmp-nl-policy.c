@@ -19,7 +19,7 @@ static struct vvmp_vd *vvmp_nl_lock_vd(struct genl_info *info,
 	struct vvmp_vd *vd;
 	int r;
 
-	down_read(&vvmp_registry_lock);
+	vvmp_nl_read_lock(info);
 	vd = vvmp_nl_find_vd(info);
 	if (IS_ERR(vd))
 		goto bad;
@@ -33,14 +33,14 @@ static struct vvmp_vd *vvmp_nl_lock_vd(struct genl_info *info,
 	mutex_lock(&vd->ctl_lock);
 	return vd;
 bad:
-	up_read(&vvmp_registry_lock);
+	vvmp_nl_read_unlock(info);
 	return vd;
 }
 
-static void vvmp_nl_unlock(struct vvmp_vd *vd)
+static void vvmp_nl_unlock(struct genl_info *info, struct vvmp_vd *vd)
 {
 	mutex_unlock(&vd->ctl_lock);
-	up_read(&vvmp_registry_lock);
+	vvmp_nl_read_unlock(info);
 }
 
 /* The entry to change: a client's own (created on first use) or the VD's. */
@@ -59,6 +59,7 @@ static struct vvmp_policy *vvmp_nl_policy_target(struct vvmp_vd *vd,
 		if (!cp)
 			return NULL;
 		cp->client = client;
+		cp->vd = vd;
 		list_add_tail(&cp->node, &vd->client_policies);
 	}
 	*cpp = cp;
@@ -78,6 +79,30 @@ static void vvmp_nl_policy_changed(struct vvmp_vd *vd,
 	vvmp_event_policy(vd, client, &p);
 }
 
+static void vvmp_undo_policy(struct vvmp_undo *u)
+{
+	struct vvmp_vd *vd = u->vd;
+
+	mutex_lock(&vd->ctl_lock);
+	if (u->cp) {
+		/* The entry did not exist before. */
+		list_del(&u->cp->node);
+		kfree(u->cp);
+	} else if (u->client) {
+		struct vvmp_client_policy *cp =
+			vvmp_client_policy_find(vd, u->client);
+
+		cp->policy = u->policy;
+		cp->has_acl = u->has_acl;
+		cp->has_status = u->has_status;
+		cp->has_cos = u->has_cos;
+	} else {
+		vd->policy = u->policy;
+	}
+	vvmp_nl_policy_changed(vd, u->client);
+	mutex_unlock(&vd->ctl_lock);
+}
+
 enum vvmp_policy_field { VVMP_FIELD_ACL, VVMP_FIELD_STATUS, VVMP_FIELD_COS };
 
 static int vvmp_nl_policy_set(struct genl_info *info,
@@ -92,7 +117,9 @@ static int vvmp_nl_policy_set(struct genl_info *info,
 	struct vvmp_client_policy *cp;
 	struct vvmp_client *client;
 	struct vvmp_policy *p;
+	struct vvmp_undo *u;
 	struct vvmp_vd *vd;
+	bool existed;
 	int r;
 
 	if (GENL_REQ_ATTR_CHECK(info, attr_of[field]))
@@ -106,11 +133,24 @@ static int vvmp_nl_policy_set(struct genl_info *info,
 	vd = vvmp_nl_lock_vd(info, &client);
 	if (IS_ERR(vd))
 		return PTR_ERR(vd);
-	p = vvmp_nl_policy_target(vd, client, &cp);
+	u = vvmp_undo_new(vd);
+	existed = client && vvmp_client_policy_find(vd, client);
+	p = u ? vvmp_nl_policy_target(vd, client, &cp) : NULL;
 	if (!p) {
-		vvmp_nl_unlock(vd);
+		vvmp_nl_unlock(info, vd);
+		kfree(u);
 		return -ENOMEM;
 	}
+	u->client = client;
+	u->policy = *p;
+	if (cp && existed) {
+		u->has_acl = cp->has_acl;
+		u->has_status = cp->has_status;
+		u->has_cos = cp->has_cos;
+	} else if (cp) {
+		u->cp = cp;
+	}
+	u->undo = vvmp_undo_policy;
 	switch (field) {
 	case VVMP_FIELD_ACL:
 		p->acl = nla_get_u8(info->attrs[VVMP_A_ACL]);
@@ -134,7 +174,8 @@ static int vvmp_nl_policy_set(struct genl_info *info,
 		break;
 	}
 	vvmp_nl_policy_changed(vd, client);
-	vvmp_nl_unlock(vd);
+	vvmp_txn_undo_add(info, u);
+	vvmp_nl_unlock(info, vd);
 	return 0;
 }
 
@@ -186,16 +227,23 @@ int vvmp_nl_policy_get(struct sk_buff *skb, struct genl_info *info)
 				       client->name)) &&
 	    !nla_put_u8(reply, VVMP_A_POLICY_SOURCE, source))
 		r = vvmp_nl_put_policy(reply, &p);
-	vvmp_nl_unlock(vd);
+	vvmp_nl_unlock(info, vd);
 	return vvmp_nl_reply_send(reply, hdr, info, r);
 }
 
 /* ---- PSAP: statistics ---- */
 
+static void vvmp_undo_directive(struct vvmp_undo *u)
+{
+	WRITE_ONCE(u->vd->collect_latency, u->collect_latency);
+	WRITE_ONCE(u->vd->error_threshold, u->error_threshold);
+}
+
 /* vaapi_psap_set_stats_directive */
 int vvmp_nl_stats_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[VVMP_DIRECTIVE_A_MAX + 1];
+	struct vvmp_undo *u;
 	struct vvmp_vd *vd;
 	int r;
 
@@ -209,6 +257,15 @@ int vvmp_nl_stats_set(struct sk_buff *skb, struct genl_info *info)
 	vd = vvmp_nl_lock_vd(info, NULL);
 	if (IS_ERR(vd))
 		return PTR_ERR(vd);
+	u = vvmp_undo_new(vd);
+	if (!u) {
+		vvmp_nl_unlock(info, vd);
+		return -ENOMEM;
+	}
+	u->collect_latency = vd->collect_latency;
+	u->error_threshold = vd->error_threshold;
+	u->undo = vvmp_undo_directive;
+	vvmp_txn_undo_add(info, u);
 	if (tb[VVMP_DIRECTIVE_A_LATENCY])
 		WRITE_ONCE(vd->collect_latency,
 			   nla_get_u8(tb[VVMP_DIRECTIVE_A_LATENCY]));
@@ -218,7 +275,7 @@ int vvmp_nl_stats_set(struct sk_buff *skb, struct genl_info *info)
 		WRITE_ONCE(vd->threshold_crossed, false);
 		queue_work(vd->wq, &vd->threshold_work);
 	}
-	vvmp_nl_unlock(vd);
+	vvmp_nl_unlock(info, vd);
 	return 0;
 }
 
@@ -297,25 +354,37 @@ int vvmp_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 			goto out;
 	r = 0;
 out:
-	vvmp_nl_unlock(vd);
+	vvmp_nl_unlock(info, vd);
 	kfree(sum);
 	return vvmp_nl_reply_send(reply, hdr, info, r);
+}
+
+/* Counters cannot be put back: a commit resets them once it succeeded. */
+static void vvmp_finish_stats_reset(struct vvmp_undo *u)
+{
+	struct vvmp_port *port;
+
+	vvmp_reset_stats(u->vd);
+	list_for_each_entry(port, &u->vd->ports, node)
+		vvmp_counters_reset(port->counters);
 }
 
 /* vaapi_psap_reset_vd_stats */
 int vvmp_nl_stats_reset(struct sk_buff *skb, struct genl_info *info)
 {
-	struct vvmp_port *port;
+	struct vvmp_undo *u;
 	struct vvmp_vd *vd;
 
 	vd = vvmp_nl_lock_vd(info, NULL);
 	if (IS_ERR(vd))
 		return PTR_ERR(vd);
-	vvmp_reset_stats(vd);
-	list_for_each_entry(port, &vd->ports, node)
-		vvmp_counters_reset(port->counters);
-	vvmp_nl_unlock(vd);
-	return 0;
+	u = vvmp_undo_new(vd);
+	if (u) {
+		u->finish = vvmp_finish_stats_reset;
+		vvmp_txn_undo_add(info, u);
+	}
+	vvmp_nl_unlock(info, vd);
+	return u ? 0 : -ENOMEM;
 }
 
 /* ---- SSAP: the plan's components (mirror legs) ---- */
@@ -325,9 +394,28 @@ int vvmp_nl_stats_reset(struct sk_buff *skb, struct genl_info *info)
  * out of sync before the new map is published (reads stop using it) and
  * is then copied from an in-sync leg.
  */
+static void vvmp_undo_plan(struct vvmp_undo *u)
+{
+	struct vvmp_vd *vd = u->vd;
+
+	spin_lock_irq(&vd->lock);
+	vvmp_set_leg_health(vd, u->leg, u->health);
+	spin_unlock_irq(&vd->lock);
+	rcu_assign_pointer(vd->map, u->old_map);
+	vvmp_map_retire(u->new_map);
+}
+
+static void vvmp_finish_plan(struct vvmp_undo *u)
+{
+	vvmp_map_retire(u->old_map);
+	vvmp_recovery_kick(u->vd);
+	vvmp_vd_changed(u->vd);
+}
+
 int vvmp_nl_plan_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct vvmp_map *old, *map;
+	struct vvmp_undo *u;
 	struct vvmp_vd *vd;
 	unsigned int leg;
 	unsigned long in_sync;
@@ -363,32 +451,49 @@ int vvmp_nl_plan_set(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	old = rcu_dereference_protected(vd->map,
 					lockdep_is_held(&vd->ctl_lock));
+	u = vvmp_undo_new(vd);
+	if (!u) {
+		r = -ENOMEM;
+		goto out;
+	}
 	map = vvmp_nl_replace_leg(vd, old, leg, info->attrs[VVMP_A_LEG],
 				  info->extack);
 	if (IS_ERR(map)) {
+		kfree(u);
 		r = PTR_ERR(map);
 		goto out;
 	}
+	u->leg = leg;
 	spin_lock_irq(&vd->lock);
+	u->health = vd->legs[leg].health;
 	vvmp_set_leg_health(vd, leg, VVMP_LEG_OUT_OF_SYNC);
 	vd->rec.active = true;
 	vd->rec.restart = true;
 	spin_unlock_irq(&vd->lock);
-	vvmp_map_publish(vd, map);
+	u->old_map = vvmp_map_swap(vd, map);
+	u->new_map = map;
+	u->undo = vvmp_undo_plan;
+	u->finish = vvmp_finish_plan;
 	vvmp_event_vd(vd, VVMP_EVENT_VD_MAP);
-	vvmp_recovery_kick(vd);
-	vvmp_vd_changed(vd);
+	vvmp_txn_undo_add(info, u);
 out:
-	vvmp_nl_unlock(vd);
+	vvmp_nl_unlock(info, vd);
 	return r;
 }
 
 /* ---- IOP: plan parameters and masks ---- */
 
 /* vaapi_iop_set_plan_params */
+static void vvmp_undo_component(struct vvmp_undo *u)
+{
+	u->vd->legs[u->leg].timeout_ms = u->timeout_ms;
+	u->vd->legs[u->leg].masks = u->masks;
+}
+
 int vvmp_nl_plan_params_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[VVMP_COMPONENT_A_MAX + 1];
+	struct vvmp_undo *u;
 	struct vvmp_vd *vd;
 	unsigned int leg;
 	int r;
@@ -409,16 +514,26 @@ int vvmp_nl_plan_params_set(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_ATTR(info->extack,
 				    info->attrs[VVMP_A_LEG_INDEX],
 				    "No such leg");
-		vvmp_nl_unlock(vd);
+		vvmp_nl_unlock(info, vd);
 		return -EINVAL;
 	}
+	u = vvmp_undo_new(vd);
+	if (!u) {
+		vvmp_nl_unlock(info, vd);
+		return -ENOMEM;
+	}
+	u->leg = leg;
+	u->timeout_ms = vd->legs[leg].timeout_ms;
+	u->masks = vd->legs[leg].masks;
+	u->undo = vvmp_undo_component;
+	vvmp_txn_undo_add(info, u);
 	if (tb[VVMP_COMPONENT_A_TIMEOUT_MS])
 		vd->legs[leg].timeout_ms =
 			nla_get_u32(tb[VVMP_COMPONENT_A_TIMEOUT_MS]);
 	if (tb[VVMP_COMPONENT_A_MASKS])
 		vd->legs[leg].masks = nla_get_u32(tb[VVMP_COMPONENT_A_MASKS]);
 	vvmp_event_component(vd, leg);
-	vvmp_nl_unlock(vd);
+	vvmp_nl_unlock(info, vd);
 	return 0;
 }
 
@@ -440,7 +555,7 @@ int vvmp_nl_plan_params_get(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (!nla_put_string(reply, VVMP_A_VD_NAME, vd->name))
 		r = vvmp_nl_put_components(reply, vd);
-	vvmp_nl_unlock(vd);
+	vvmp_nl_unlock(info, vd);
 	return vvmp_nl_reply_send(reply, hdr, info, r);
 }
 
@@ -462,6 +577,28 @@ static int vvmp_nl_get_range(struct genl_info *info, struct vvmp_range *range)
 		return -EINVAL;
 	range->start = nla_get_u64(tb[VVMP_RANGE_A_START]);
 	range->length = nla_get_u64(tb[VVMP_RANGE_A_LENGTH]);
+	return 0;
+}
+
+static void vvmp_undo_ranges(struct vvmp_undo *u)
+{
+	mutex_lock(&u->vd->ctl_lock);
+	u->vd->nr_ranges = u->nr_ranges;
+	memcpy(u->vd->ranges, u->ranges, sizeof(u->ranges));
+	mutex_unlock(&u->vd->ctl_lock);
+}
+
+/* Remember a VD's divert ranges before a change, to undo it. */
+static int vvmp_nl_save_ranges(struct genl_info *info, struct vvmp_vd *vd)
+{
+	struct vvmp_undo *u = vvmp_undo_new(vd);
+
+	if (!u)
+		return -ENOMEM;
+	u->nr_ranges = vd->nr_ranges;
+	memcpy(u->ranges, vd->ranges, sizeof(u->ranges));
+	u->undo = vvmp_undo_ranges;
+	vvmp_txn_undo_add(info, u);
 	return 0;
 }
 
@@ -502,6 +639,8 @@ int vvmp_nl_divert_add(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_ATTR(info->extack, attr,
 				    "VD has the most divert ranges allowed");
 		r = -ENOSPC;
+	} else if (vvmp_nl_save_ranges(info, vd)) {
+		r = -ENOMEM;
 	} else {
 		unsigned int i = vd->nr_ranges++;
 
@@ -511,7 +650,7 @@ int vvmp_nl_divert_add(struct sk_buff *skb, struct genl_info *info)
 		vd->ranges[i] = range;
 		vvmp_event_divert(vd);
 	}
-	vvmp_nl_unlock(vd);
+	vvmp_nl_unlock(info, vd);
 	return r;
 }
 
@@ -533,13 +672,15 @@ int vvmp_nl_divert_delete(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VVMP_A_RANGE],
 				    "No such range");
 		r = -ENOENT;
+	} else if (vvmp_nl_save_ranges(info, vd)) {
+		r = -ENOMEM;
 	} else {
 		vd->nr_ranges--;
 		memmove(&vd->ranges[i], &vd->ranges[i + 1],
 			(vd->nr_ranges - i) * sizeof(vd->ranges[0]));
 		vvmp_event_divert(vd);
 	}
-	vvmp_nl_unlock(vd);
+	vvmp_nl_unlock(info, vd);
 	return r;
 }
 
@@ -561,6 +702,6 @@ int vvmp_nl_divert_get(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (!nla_put_string(reply, VVMP_A_VD_NAME, vd->name))
 		r = vvmp_nl_put_ranges(reply, vd->ranges, vd->nr_ranges);
-	vvmp_nl_unlock(vd);
+	vvmp_nl_unlock(info, vd);
 	return vvmp_nl_reply_send(reply, hdr, info, r);
 }

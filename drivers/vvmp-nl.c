@@ -367,10 +367,45 @@ out:
 
 /* ---- AP: virtual disks and maps ---- */
 
+/**
+ * vvmp_undo_new() - an empty undo record for a change of @vd
+ * @vd: the VD changed, or NULL
+ *
+ * Return: the record or NULL.
+ */
+struct vvmp_undo *vvmp_undo_new(struct vvmp_vd *vd)
+{
+	struct vvmp_undo *u = kzalloc(sizeof(*u), GFP_KERNEL);
+
+	if (u) {
+		u->vd = vd;
+		INIT_LIST_HEAD(&u->cps);
+	}
+	return u;
+}
+
+/* Put a VD back in the registry where its id belongs. */
+static void vvmp_vd_reinsert(struct vvmp_vd *vd)
+{
+	struct vvmp_vd *next;
+
+	list_for_each_entry(next, &vvmp_vds, node)
+		if (next->id > vd->id)
+			break;
+	list_add_tail(&vd->node, &next->node);
+}
+
+static void vvmp_undo_vd_create(struct vvmp_undo *u)
+{
+	list_del_init(&u->vd->node);
+	vvmp_vd_put(u->vd);
+}
+
 /* vaapi_ap_create_vd */
 static int vvmp_nl_vd_create(struct sk_buff *skb, struct genl_info *info)
 {
 	const char *name = vvmp_nl_name(info, VVMP_A_VD_NAME);
+	struct vvmp_undo *u;
 	struct vvmp_map *map;
 	struct vvmp_vd *vd;
 	char *error;
@@ -378,22 +413,26 @@ static int vvmp_nl_vd_create(struct sk_buff *skb, struct genl_info *info)
 
 	if (!name || GENL_REQ_ATTR_CHECK(info, VVMP_A_MAP))
 		return -EINVAL;
-	down_write(&vvmp_registry_lock);
+	vvmp_nl_write_lock(info);
 	if (vvmp_vd_find(name)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VVMP_A_VD_NAME],
 				    "VD exists");
 		r = -EEXIST;
 		goto out;
 	}
+	r = -ENOMEM;
 	vd = vvmp_vd_new(name);
-	if (!vd) {
-		r = -ENOMEM;
+	u = vvmp_undo_new(vd);
+	if (!vd || !u) {
+		kfree(vd);
+		kfree(u);
 		goto out;
 	}
 	map = vvmp_nl_parse_map(vd, info->attrs[VVMP_A_MAP], info->extack);
 	if (IS_ERR(map)) {
 		r = PTR_ERR(map);
 		vvmp_vd_free(vd);
+		kfree(u);
 		goto out;
 	}
 	RCU_INIT_POINTER(vd->map, map);
@@ -407,25 +446,44 @@ static int vvmp_nl_vd_create(struct sk_buff *skb, struct genl_info *info)
 	if (r) {
 		vvmp_nl_error(info->extack, NULL, error);
 		vvmp_vd_free(vd);
+		kfree(u);
 		goto out;
 	}
 	vvmp_event_vd(vd, VVMP_EVENT_VD_CREATED);
 	vvmp_vd_register(vd);
+	u->undo = vvmp_undo_vd_create;
+	vvmp_txn_undo_add(info, u);
 out:
-	up_write(&vvmp_registry_lock);
+	vvmp_nl_write_unlock(info);
 	return r;
+}
+
+static void vvmp_undo_vd_delete(struct vvmp_undo *u)
+{
+	vvmp_vd_reinsert(u->vd);
+}
+
+static void vvmp_finish_vd_delete(struct vvmp_undo *u)
+{
+	vvmp_vd_put(u->vd);
 }
 
 /* vaapi_ap_delete_vd */
 static int vvmp_nl_vd_delete(struct sk_buff *skb, struct genl_info *info)
 {
+	struct vvmp_undo *u = NULL;
 	struct vvmp_vd *vd;
 	int r = 0;
 
-	down_write(&vvmp_registry_lock);
+	vvmp_nl_write_lock(info);
 	vd = vvmp_nl_find_vd(info);
 	if (IS_ERR(vd)) {
 		r = PTR_ERR(vd);
+		goto out;
+	}
+	u = vvmp_undo_new(vd);
+	if (!u) {
+		r = -ENOMEM;
 		goto out;
 	}
 	mutex_lock(&vd->ctl_lock);
@@ -438,10 +496,15 @@ static int vvmp_nl_vd_delete(struct sk_buff *skb, struct genl_info *info)
 		vvmp_event_vd(vd, VVMP_EVENT_VD_DELETED);
 	}
 	mutex_unlock(&vd->ctl_lock);
-	if (!r)
-		vvmp_vd_put(vd);
+	if (!r) {
+		u->undo = vvmp_undo_vd_delete;
+		u->finish = vvmp_finish_vd_delete;
+		vvmp_txn_undo_add(info, u);
+	} else {
+		kfree(u);
+	}
 out:
-	up_write(&vvmp_registry_lock);
+	vvmp_nl_write_unlock(info);
 	return r;
 }
 
@@ -558,6 +621,8 @@ static int vvmp_nl_map_reply(struct genl_info *info, struct vvmp_vd *vd,
 	void *hdr;
 	int r = -EMSGSIZE;
 
+	if (vvmp_nl_txn(info))		/* a commit acks, no more */
+		return 0;
 	reply = vvmp_nl_reply_new(info, &hdr);
 	if (!reply)
 		return -ENOMEM;
@@ -574,19 +639,37 @@ static int vvmp_nl_map_reply(struct genl_info *info, struct vvmp_vd *vd,
  * grow (libvaapi then reloads the devices at the new size) but not shrink
  * under them; its leg count changes only through PLAN_SET.
  */
+static void vvmp_undo_map(struct vvmp_undo *u)
+{
+	rcu_assign_pointer(u->vd->map, u->old_map);
+	WRITE_ONCE(u->vd->size, u->old_map->size);
+	vvmp_map_retire(u->new_map);
+}
+
+static void vvmp_finish_map(struct vvmp_undo *u)
+{
+	vvmp_map_retire(u->old_map);
+}
+
 static int vvmp_nl_replace_map(struct genl_info *info, bool segment)
 {
 	struct vvmp_map *old, *map;
+	struct vvmp_undo *u;
 	struct vvmp_vd *vd;
 	int r;
 
 	if (GENL_REQ_ATTR_CHECK(info, segment ? VVMP_A_SEGMENT : VVMP_A_MAP))
 		return -EINVAL;
-	down_read(&vvmp_registry_lock);
+	vvmp_nl_read_lock(info);
 	vd = vvmp_nl_find_vd(info);
 	if (IS_ERR(vd)) {
-		up_read(&vvmp_registry_lock);
+		vvmp_nl_read_unlock(info);
 		return PTR_ERR(vd);
+	}
+	u = vvmp_undo_new(vd);
+	if (!u) {
+		vvmp_nl_read_unlock(info);
+		return -ENOMEM;
 	}
 	mutex_lock(&vd->ctl_lock);
 	old = rcu_dereference_protected(vd->map,
@@ -621,13 +704,19 @@ static int vvmp_nl_replace_map(struct genl_info *info, bool segment)
 		vvmp_map_free(map);
 		goto out;
 	}
-	vvmp_map_publish(vd, map);
+	u->old_map = vvmp_map_swap(vd, map);
+	u->new_map = map;
+	u->undo = vvmp_undo_map;
+	u->finish = vvmp_finish_map;
+	vvmp_txn_undo_add(info, u);
+	u = NULL;
 	WRITE_ONCE(vd->size, map->size);
 	vvmp_event_vd(vd, VVMP_EVENT_VD_MAP);
 	r = vvmp_nl_map_reply(info, vd, map);
 out:
 	mutex_unlock(&vd->ctl_lock);
-	up_read(&vvmp_registry_lock);
+	vvmp_nl_read_unlock(info);
+	kfree(u);
 	return r;
 }
 
@@ -677,6 +766,17 @@ static int vvmp_nl_vd_get_map_size(struct sk_buff *skb,
 
 /* ---- PEAP: clients ---- */
 
+static void vvmp_undo_client_create(struct vvmp_undo *u)
+{
+	list_del(&u->client->node);
+	kfree(u->client);
+}
+
+static void vvmp_undo_client_change(struct vvmp_undo *u)
+{
+	strscpy(u->client->info, u->info, sizeof(u->client->info));
+}
+
 /* vaapi_peap_set_client */
 static int vvmp_nl_client_set(struct sk_buff *skb, struct genl_info *info)
 {
@@ -684,23 +784,60 @@ static int vvmp_nl_client_set(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *info_attr = info->attrs[VVMP_A_CLIENT_INFO];
 	struct vvmp_client *client;
 	u8 type = VVMP_EVENT_CLIENT_CHANGED;
+	struct vvmp_undo *u;
 
 	if (!name)
 		return -EINVAL;
-	down_write(&vvmp_registry_lock);
+	u = vvmp_undo_new(NULL);
+	if (!u)
+		return -ENOMEM;
+	vvmp_nl_write_lock(info);
 	client = vvmp_client_find(name);
-	if (!client) {
+	if (client) {
+		strscpy(u->info, client->info, sizeof(u->info));
+		u->undo = vvmp_undo_client_change;
+	} else {
 		client = vvmp_client_create(name);
 		type = VVMP_EVENT_CLIENT_CREATED;
+		u->undo = vvmp_undo_client_create;
 	}
 	if (client) {
 		if (info_attr)
 			nla_strscpy(client->info, info_attr,
 				    sizeof(client->info));
 		vvmp_event_client(client, type);
+		u->client = client;
+		vvmp_txn_undo_add(info, u);
+	} else {
+		kfree(u);
 	}
-	up_write(&vvmp_registry_lock);
+	vvmp_nl_write_unlock(info);
 	return client ? 0 : -ENOMEM;
+}
+
+static void vvmp_undo_client_delete(struct vvmp_undo *u)
+{
+	struct vvmp_client_policy *cp, *next;
+	struct vvmp_client *c;
+
+	list_for_each_entry_safe(cp, next, &u->cps, node) {
+		mutex_lock(&cp->vd->ctl_lock);
+		list_move_tail(&cp->node, &cp->vd->client_policies);
+		mutex_unlock(&cp->vd->ctl_lock);
+	}
+	list_for_each_entry(c, &vvmp_clients, node)
+		if (c->id > u->client->id)
+			break;
+	list_add_tail(&u->client->node, &c->node);
+}
+
+static void vvmp_finish_client_delete(struct vvmp_undo *u)
+{
+	struct vvmp_client_policy *cp, *next;
+
+	list_for_each_entry_safe(cp, next, &u->cps, node)
+		kfree(cp);
+	kfree(u->client);
 }
 
 /* vaapi_peap_delete_client: its policies on every VD go with it */
@@ -708,12 +845,16 @@ static int vvmp_nl_client_delete(struct sk_buff *skb, struct genl_info *info)
 {
 	const char *name = vvmp_nl_name(info, VVMP_A_CLIENT_NAME);
 	struct vvmp_client *client;
+	struct vvmp_undo *u;
 	struct vvmp_vd *vd;
 	int r = 0;
 
 	if (!name)
 		return -EINVAL;
-	down_write(&vvmp_registry_lock);
+	u = vvmp_undo_new(NULL);
+	if (!u)
+		return -ENOMEM;
+	vvmp_nl_write_lock(info);
 	client = vvmp_client_find(name);
 	if (!client) {
 		NL_SET_ERR_MSG_ATTR(info->extack,
@@ -726,24 +867,28 @@ static int vvmp_nl_client_delete(struct sk_buff *skb, struct genl_info *info)
 				    "Client is bound to a device; remove it first");
 		r = -EBUSY;
 	}
-	if (r)
+	if (r) {
+		kfree(u);
 		goto out;
+	}
+	/* Its policies leave every VD; they and it are freed on finish. */
 	list_for_each_entry(vd, &vvmp_vds, node) {
 		struct vvmp_client_policy *cp;
 
 		mutex_lock(&vd->ctl_lock);
 		cp = vvmp_client_policy_find(vd, client);
-		if (cp) {
-			list_del(&cp->node);
-			kfree(cp);
-		}
+		if (cp)
+			list_move(&cp->node, &u->cps);
 		mutex_unlock(&vd->ctl_lock);
 	}
 	list_del(&client->node);
 	vvmp_event_client(client, VVMP_EVENT_CLIENT_DELETED);
-	kfree(client);
+	u->client = client;
+	u->undo = vvmp_undo_client_delete;
+	u->finish = vvmp_finish_client_delete;
+	vvmp_txn_undo_add(info, u);
 out:
-	up_write(&vvmp_registry_lock);
+	vvmp_nl_write_unlock(info);
 	return r;
 }
 
@@ -810,15 +955,6 @@ static int vvmp_nl_client_dump(struct sk_buff *skb,
 	}
 	up_read(&vvmp_registry_lock);
 	return r && !skb->len ? r : skb->len;
-}
-
-/* ---- TX ---- */
-
-static int vvmp_nl_txn(struct sk_buff *skb, struct genl_info *info)
-{
-	NL_SET_ERR_MSG(info->extack,
-		       "Transactions are not implemented in this version");
-	return -EOPNOTSUPP;
 }
 
 /* ---- events: the state dump and the stream ---- */
@@ -1039,40 +1175,90 @@ out:
 
 /* ---- the family ---- */
 
-#define VVMP_DO(c, fn) { .cmd = (c), .doit = (fn), .flags = GENL_ADMIN_PERM }
+/* Every command that changes state, by command number. */
+static int (* const vvmp_mutators[VVMP_CMD_MAX + 1])(struct sk_buff *,
+						      struct genl_info *) = {
+	[VVMP_CMD_VD_CREATE] = vvmp_nl_vd_create,
+	[VVMP_CMD_VD_DELETE] = vvmp_nl_vd_delete,
+	[VVMP_CMD_VD_SET_MAP] = vvmp_nl_vd_set_map,
+	[VVMP_CMD_VD_SET_SEGMENT] = vvmp_nl_vd_set_segment,
+	[VVMP_CMD_CLIENT_SET] = vvmp_nl_client_set,
+	[VVMP_CMD_CLIENT_DELETE] = vvmp_nl_client_delete,
+	[VVMP_CMD_ACL_SET] = vvmp_nl_acl_set,
+	[VVMP_CMD_STATUS_SET] = vvmp_nl_status_set,
+	[VVMP_CMD_COS_SET] = vvmp_nl_cos_set,
+	[VVMP_CMD_STATS_SET] = vvmp_nl_stats_set,
+	[VVMP_CMD_STATS_RESET] = vvmp_nl_stats_reset,
+	[VVMP_CMD_PLAN_SET] = vvmp_nl_plan_set,
+	[VVMP_CMD_PLAN_PARAMS_SET] = vvmp_nl_plan_params_set,
+	[VVMP_CMD_DIVERT_ADD] = vvmp_nl_divert_add,
+	[VVMP_CMD_DIVERT_DELETE] = vvmp_nl_divert_delete,
+};
+
+/**
+ * vvmp_nl_apply() - run a mutating command now (or within a commit)
+ * @cmd: the command
+ * @info: its request
+ *
+ * Return: the handler's result.
+ */
+int vvmp_nl_apply(u8 cmd, struct genl_info *info)
+{
+	return vvmp_mutators[cmd](NULL, info);
+}
+
+/* A mutating command: staged if it names a transaction, else applied. */
+static int vvmp_nl_mutate(struct sk_buff *skb, struct genl_info *info)
+{
+	if (info->attrs[VVMP_A_TXN_ID])
+		return vvmp_txn_stage(info);
+	return vvmp_nl_apply(info->genlhdr->cmd, info);
+}
+
+/**
+ * vvmp_nl_policy() - the family's top-level policy (for staged commands)
+ */
+const struct nla_policy *vvmp_nl_policy(void)
+{
+	return vvmp_attr_policy;
+}
+
+#define VVMP_DO(c) { .cmd = (c), .doit = vvmp_nl_mutate, \
+		     .flags = GENL_ADMIN_PERM }
+#define VVMP_TX(c, fn) { .cmd = (c), .doit = (fn), .flags = GENL_ADMIN_PERM }
 #define VVMP_GET(c, fn) { .cmd = (c), .doit = (fn) }
 
 static const struct genl_ops vvmp_genl_ops[] = {
-	VVMP_DO(VVMP_CMD_VD_CREATE, vvmp_nl_vd_create),
-	VVMP_DO(VVMP_CMD_VD_DELETE, vvmp_nl_vd_delete),
+	VVMP_DO(VVMP_CMD_VD_CREATE),
+	VVMP_DO(VVMP_CMD_VD_DELETE),
 	{ .cmd = VVMP_CMD_VD_GET, .doit = vvmp_nl_vd_get,
 	  .dumpit = vvmp_nl_vd_dump },
 	VVMP_GET(VVMP_CMD_VD_GET_MAP, vvmp_nl_vd_get_map),
-	VVMP_DO(VVMP_CMD_VD_SET_MAP, vvmp_nl_vd_set_map),
-	VVMP_DO(VVMP_CMD_VD_SET_SEGMENT, vvmp_nl_vd_set_segment),
+	VVMP_DO(VVMP_CMD_VD_SET_MAP),
+	VVMP_DO(VVMP_CMD_VD_SET_SEGMENT),
 	VVMP_GET(VVMP_CMD_VD_GET_MAP_SIZE, vvmp_nl_vd_get_map_size),
-	VVMP_DO(VVMP_CMD_CLIENT_SET, vvmp_nl_client_set),
-	VVMP_DO(VVMP_CMD_CLIENT_DELETE, vvmp_nl_client_delete),
+	VVMP_DO(VVMP_CMD_CLIENT_SET),
+	VVMP_DO(VVMP_CMD_CLIENT_DELETE),
 	{ .cmd = VVMP_CMD_CLIENT_GET, .doit = vvmp_nl_client_get,
 	  .dumpit = vvmp_nl_client_dump },
-	VVMP_DO(VVMP_CMD_ACL_SET, vvmp_nl_acl_set),
+	VVMP_DO(VVMP_CMD_ACL_SET),
 	VVMP_GET(VVMP_CMD_ACL_GET, vvmp_nl_policy_get),
-	VVMP_DO(VVMP_CMD_STATUS_SET, vvmp_nl_status_set),
+	VVMP_DO(VVMP_CMD_STATUS_SET),
 	VVMP_GET(VVMP_CMD_STATUS_GET, vvmp_nl_policy_get),
-	VVMP_DO(VVMP_CMD_COS_SET, vvmp_nl_cos_set),
+	VVMP_DO(VVMP_CMD_COS_SET),
 	VVMP_GET(VVMP_CMD_COS_GET, vvmp_nl_policy_get),
-	VVMP_DO(VVMP_CMD_STATS_SET, vvmp_nl_stats_set),
+	VVMP_DO(VVMP_CMD_STATS_SET),
 	VVMP_GET(VVMP_CMD_STATS_GET, vvmp_nl_stats_get),
-	VVMP_DO(VVMP_CMD_STATS_RESET, vvmp_nl_stats_reset),
-	VVMP_DO(VVMP_CMD_PLAN_SET, vvmp_nl_plan_set),
-	VVMP_DO(VVMP_CMD_PLAN_PARAMS_SET, vvmp_nl_plan_params_set),
+	VVMP_DO(VVMP_CMD_STATS_RESET),
+	VVMP_DO(VVMP_CMD_PLAN_SET),
+	VVMP_DO(VVMP_CMD_PLAN_PARAMS_SET),
 	VVMP_GET(VVMP_CMD_PLAN_PARAMS_GET, vvmp_nl_plan_params_get),
-	VVMP_DO(VVMP_CMD_DIVERT_ADD, vvmp_nl_divert_add),
-	VVMP_DO(VVMP_CMD_DIVERT_DELETE, vvmp_nl_divert_delete),
+	VVMP_DO(VVMP_CMD_DIVERT_ADD),
+	VVMP_DO(VVMP_CMD_DIVERT_DELETE),
 	VVMP_GET(VVMP_CMD_DIVERT_GET, vvmp_nl_divert_get),
-	VVMP_DO(VVMP_CMD_TXN_BEGIN, vvmp_nl_txn),
-	VVMP_DO(VVMP_CMD_TXN_COMMIT, vvmp_nl_txn),
-	VVMP_DO(VVMP_CMD_TXN_ABORT, vvmp_nl_txn),
+	VVMP_TX(VVMP_CMD_TXN_BEGIN, vvmp_nl_txn_begin),
+	VVMP_TX(VVMP_CMD_TXN_COMMIT, vvmp_nl_txn_commit),
+	VVMP_TX(VVMP_CMD_TXN_ABORT, vvmp_nl_txn_abort),
 	{ .cmd = VVMP_CMD_STATE_GET, .dumpit = vvmp_nl_state_dump },
 };
 
@@ -1102,7 +1288,14 @@ struct genl_family vvmp_genl_family __ro_after_init = {
  */
 int vvmp_nl_init(void)
 {
-	return genl_register_family(&vvmp_genl_family);
+	int r = vvmp_txn_init();
+
+	if (r)
+		return r;
+	r = genl_register_family(&vvmp_genl_family);
+	if (r)
+		vvmp_txn_exit();
+	return r;
 }
 
 /**
@@ -1111,4 +1304,5 @@ int vvmp_nl_init(void)
 void vvmp_nl_exit(void)
 {
 	genl_unregister_family(&vvmp_genl_family);
+	vvmp_txn_exit();
 }

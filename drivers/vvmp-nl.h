@@ -31,7 +31,79 @@ static inline void vvmp_nl_error(struct netlink_ext_ack *extack,
 	}
 }
 
+/*
+ * How to undo one change a command made during a transaction's commit, and
+ * what to finish once the whole commit succeeded. Outside a commit the
+ * finish runs at once (vvmp_txn_undo_add()).
+ */
+struct vvmp_undo {
+	struct list_head node;
+	void (*undo)(struct vvmp_undo *u);
+	void (*finish)(struct vvmp_undo *u);
+	struct vvmp_vd *vd;
+	struct vvmp_client *client;
+	struct vvmp_map *old_map;
+	struct vvmp_map *new_map;
+	struct vvmp_client_policy *cp;	/* a policy entry it created */
+	struct list_head cps;		/* policies a client delete removed */
+	struct vvmp_policy policy;	/* the changed policy before */
+	bool has_acl, has_status, has_cos;
+	unsigned int leg;
+	enum vvmp_leg_health health;
+	u32 timeout_ms;
+	u32 masks;
+	bool collect_latency;
+	u64 error_threshold;
+	unsigned int nr_ranges;
+	struct vvmp_range ranges[VVMP_MAX_DIVERT_RANGES];
+	char info[256];
+};
+
+/* The transaction a command is applied for, NULL outside a commit. */
+static inline struct vvmp_txn *vvmp_nl_txn(struct genl_info *info)
+{
+	return info->user_ptr[0];
+}
+
+/* A commit holds the registry lock for writing for all its commands. */
+static inline void vvmp_nl_read_lock(struct genl_info *info)
+{
+	if (!vvmp_nl_txn(info))
+		down_read(&vvmp_registry_lock);
+}
+
+static inline void vvmp_nl_read_unlock(struct genl_info *info)
+{
+	if (!vvmp_nl_txn(info))
+		up_read(&vvmp_registry_lock);
+}
+
+static inline void vvmp_nl_write_lock(struct genl_info *info)
+{
+	if (!vvmp_nl_txn(info))
+		down_write(&vvmp_registry_lock);
+}
+
+static inline void vvmp_nl_write_unlock(struct genl_info *info)
+{
+	if (!vvmp_nl_txn(info))
+		up_write(&vvmp_registry_lock);
+}
+
+/* vvmp-txn.c */
+struct vvmp_txn;
+int vvmp_txn_stage(struct genl_info *info);
+int vvmp_nl_txn_begin(struct sk_buff *skb, struct genl_info *info);
+int vvmp_nl_txn_commit(struct sk_buff *skb, struct genl_info *info);
+int vvmp_nl_txn_abort(struct sk_buff *skb, struct genl_info *info);
+void vvmp_txn_undo_add(struct genl_info *info, struct vvmp_undo *undo);
+int vvmp_txn_init(void);
+void vvmp_txn_exit(void);
+
 /* vvmp-nl.c */
+const struct nla_policy *vvmp_nl_policy(void);
+int vvmp_nl_apply(u8 cmd, struct genl_info *info);
+struct vvmp_undo *vvmp_undo_new(struct vvmp_vd *vd);
 const char *vvmp_nl_name(struct genl_info *info, int type);
 struct vvmp_vd *vvmp_nl_find_vd(struct genl_info *info);
 int vvmp_nl_find_client(struct genl_info *info, struct vvmp_client **client);

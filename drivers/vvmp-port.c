@@ -102,13 +102,26 @@ static void vvmp_cos_charge(struct vvmp_port *port, struct bio *bio)
 		port->byte_tokens -= (s64)bio->bi_iter.bi_size * NSEC_PER_SEC;
 }
 
-/* A held bio leaves the queue: refuse, or plan and submit it. */
-static void vvmp_port_release(struct vvmp_port *port, struct bio *bio)
+/*
+ * A held bio leaves the queue: refuse it, or plan and submit it on the map
+ * in force. Returns false, touching nothing, while a transaction commits.
+ */
+static bool vvmp_port_release(struct vvmp_port *port, struct bio *bio)
 {
+	struct vvmp_io *io = dm_per_bio_data(bio, sizeof(*io));
 	struct vvmp_policy policy = port->policy;
 
-	if (vvmp_port_refuse(port, bio, &policy))
-		return;
+	rcu_read_lock();
+	if (READ_ONCE(vvmp_commit_gate)) {
+		rcu_read_unlock();
+		return false;
+	}
+	if (vvmp_port_refuse(port, bio, &policy)) {
+		rcu_read_unlock();
+		return true;
+	}
+	io->map = vvmp_map_get(port->vd);
+	rcu_read_unlock();
 	switch (vvmp_map_bio(port, bio)) {
 	case DM_MAPIO_REMAPPED:
 		dm_submit_bio_remap(bio, NULL);
@@ -118,6 +131,25 @@ static void vvmp_port_release(struct vvmp_port *port, struct bio *bio)
 		break;
 	default:
 		break;
+	}
+	return true;
+}
+
+/* Release bios in order; those a commit stops go back first in line. */
+static void vvmp_port_release_list(struct vvmp_port *port,
+				   struct bio_list *ready)
+{
+	struct bio *bio;
+
+	while ((bio = bio_list_pop(ready))) {
+		if (vvmp_port_release(port, bio))
+			continue;
+		bio_list_add_head(ready, bio);
+		spin_lock_irq(&port->hold_lock);
+		bio_list_merge_head(&port->held, ready);
+		WRITE_ONCE(port->gated, true);
+		spin_unlock_irq(&port->hold_lock);
+		return;
 	}
 }
 
@@ -132,7 +164,8 @@ static void vvmp_port_dispatch(struct work_struct *work)
 	bio_list_init(&ready);
 	spin_lock_irq(&port->hold_lock);
 	vvmp_cos_refill(port, ktime_get_ns());
-	while (port->policy.status != VVMP_STATUS_QUIESCED &&
+	while ((port->policy.status != VVMP_STATUS_QUIESCED ||
+		port->suspending) && !READ_ONCE(vvmp_commit_gate) &&
 	       (bio = bio_list_peek(&port->held))) {
 		if (port->policy.status == VVMP_STATUS_ENABLED) {
 			wait = vvmp_cos_wait_ns(port);
@@ -152,14 +185,17 @@ static void vvmp_port_dispatch(struct work_struct *work)
 		WRITE_ONCE(port->gated, false);
 	spin_unlock_irq(&port->hold_lock);
 
-	while ((bio = bio_list_pop(&ready)))
-		vvmp_port_release(port, bio);
+	vvmp_port_release_list(port, &ready);
 }
 
 /**
  * vvmp_port_admit() - apply the client's policy to a bio entering ->map
  * @port: the device
  * @bio: dm's clone
+ *
+ * Caller holds rcu_read_lock() and, if the bio passes, takes the map in
+ * force before unlocking: a transaction's commit raises vvmp_commit_gate
+ * and waits for such sections, so a bio sees all of a commit or none.
  *
  * Return: true if the bio may be planned now; false if it was refused
  * (completed with an error) or held (released later by the port).
@@ -171,6 +207,14 @@ bool vvmp_port_admit(struct vvmp_port *port, struct bio *bio)
 	bool pass = false;
 	u64 wait = 0;
 
+	/* Called under rcu_read_lock(), which a commit waits for. */
+	if (unlikely(READ_ONCE(vvmp_commit_gate))) {
+		spin_lock_irqsave(&port->hold_lock, flags);
+		bio_list_add(&port->held, bio);
+		WRITE_ONCE(port->gated, true);
+		spin_unlock_irqrestore(&port->hold_lock, flags);
+		return false;
+	}
 	if (!READ_ONCE(port->gated)) {
 		policy.acl = READ_ONCE(port->policy.acl);
 		policy.status = VVMP_STATUS_ENABLED;
@@ -328,7 +372,6 @@ void vvmp_port_exit(struct vvmp_port *port)
 void vvmp_port_presuspend(struct vvmp_port *port)
 {
 	struct bio_list held;
-	struct bio *bio;
 
 	spin_lock_irq(&port->hold_lock);
 	port->suspending = true;
@@ -339,8 +382,7 @@ void vvmp_port_presuspend(struct vvmp_port *port)
 	held = port->held;
 	bio_list_init(&port->held);
 	spin_unlock_irq(&port->hold_lock);
-	while ((bio = bio_list_pop(&held)))
-		vvmp_port_release(port, bio);
+	vvmp_port_release_list(port, &held);
 }
 
 /**

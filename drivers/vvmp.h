@@ -175,6 +175,7 @@ struct vvmp_client {
 /* A client's own policy for one VD; fields not set come from the VD's. */
 struct vvmp_client_policy {
 	struct list_head node;		/* in vd->client_policies */
+	struct vvmp_vd *vd;
 	struct vvmp_client *client;
 	bool has_acl, has_status, has_cos;
 	struct vvmp_policy policy;
@@ -267,6 +268,7 @@ struct vvmp_event_rec {
 	u64 seq;
 	u8 type;			/* enum vvmp_event */
 	bool lost;			/* records before it were dropped */
+	bool committer;			/* posted by a committing transaction */
 	char vd[VVMP_NAME_MAX];
 	char client[VVMP_NAME_MAX];
 	char info[256];
@@ -320,6 +322,7 @@ struct vvmp_clone {
 };
 
 extern struct workqueue_struct *vvmp_ctl_wq;
+extern bool vvmp_commit_gate;
 extern struct rw_semaphore vvmp_registry_lock;
 extern struct list_head vvmp_vds;
 extern struct list_head vvmp_clients;
@@ -347,7 +350,8 @@ sector_t vvmp_boundary(struct vvmp_map *map, unsigned long legs,
 /* vvmp-map.c */
 struct vvmp_map *vvmp_map_alloc(struct vvmp_vd *vd);
 void vvmp_map_free(struct vvmp_map *map);
-void vvmp_map_publish(struct vvmp_vd *vd, struct vvmp_map *map);
+struct vvmp_map *vvmp_map_swap(struct vvmp_vd *vd, struct vvmp_map *map);
+void vvmp_map_retire(struct vvmp_map *map);
 struct vvmp_map *vvmp_map_get(struct vvmp_vd *vd);
 void vvmp_map_put(struct vvmp_map *map);
 unsigned int vvmp_map_extents(struct vvmp_map *map);
@@ -444,6 +448,8 @@ void vvmp_event_divert(struct vvmp_vd *vd);
 void vvmp_event_threshold(struct vvmp_vd *vd, u64 threshold);
 void vvmp_event_client(struct vvmp_client *client, u8 type);
 void vvmp_events_exit(void);
+void vvmp_events_hold(void);
+void vvmp_events_release(bool send);
 
 /* vvmp-nl.c, vvmp-nl-map.c */
 int vvmp_nl_init(void);
