@@ -296,7 +296,7 @@ static void print_field(struct ctl *ctl, const char *key, const struct jval *v)
 		out_list_end(ctl);
 		break;
 	case J_ARR: {
-		bool numbers = true;
+		bool numbers = v->n > 0;
 
 		for (size_t i = 0; i < v->n; i++)
 			numbers &= v->items[i].type == J_NUM;

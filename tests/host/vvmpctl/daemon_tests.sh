@@ -1,0 +1,120 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# vvmpctl pool|unit|session|alloc against a fake vvmpd control socket
+# (fake_vvmpd.py answers canned JSON): the request sent, text and -j output
+# with vvmpd's field names, exit codes 0/1/2, help from the verb tables.
+set -u
+cd "$(dirname "$0")"
+CTL=./vvmpctl-real
+TMP=$(mktemp -d)
+SOCK=$TMP/vvmpd.sock
+server=
+trap '[ -n "$server" ] && kill $server 2>/dev/null; rm -rf "$TMP"' EXIT
+
+n=0 passed=0 failed=0
+ok() { n=$((n + 1)); passed=$((passed + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; printf '  %s\n' "$@" >&2; }
+run() { : >"$TMP/requests"; "$@" >"$TMP/out" 2>"$TMP/err"; RC=$?; }
+
+# expect NAME RC "STDOUT" "REQUEST" ARGS...: exit code, exact stdout, the request made.
+expect() {
+	local name=$1 rc=$2 want=$3 req=$4; shift 4
+	run $CTL -s "$SOCK" "$@"
+	if [ $RC -eq "$rc" ] && [ "$(cat "$TMP/out")" = "$want" ] &&
+	   [ "$(cat "$TMP/requests")" = "$req" ]; then
+		ok "$name"
+	else
+		not_ok "$name" "args: $*" "exit $RC, want $rc" "stdout: $(cat "$TMP/out")" \
+			"want:   $want" "stderr: $(cat "$TMP/err")" "request: $(cat "$TMP/requests")"
+	fi
+}
+
+cat >"$TMP/pool.json" <<'J'
+{"san_id":1,"units_up":2,"volumes":3,"total_kb":8192,"free_kb":4096,"vds":1,"sessions":1}
+J
+cat >"$TMP/units.json" <<'J'
+{"units":[{"id":1,"name":"shelf-1","domain_id":1,"state":"up","storage_type":1,"bandwidth_kb":0,"load_pct":0,"static":false,"address":"[::1]:4000","volumes":[{"id":1,"unit_volume_id":1,"start_lba":0,"length_lba":8192,"free_lba":4096,"transport":1,"address":"/dev/ram0"}]},{"id":2,"name":"shelf 2","domain_id":1,"state":"down","storage_type":2,"bandwidth_kb":100,"load_pct":5,"static":true,"address":"","volumes":[]}]}
+J
+cat >"$TMP/sessions.json" <<'J'
+{"sessions":[{"id":3,"client":"hostA","domain_id":1,"state":"active","vds":[4,5]}]}
+J
+cat >"$TMP/vds.json" <<'J'
+{"vds":[{"id":4,"storage_type":1,"access":1,"capacity_kb":2048,"members":1,"remote_san_id":0,"kernel_name":"san1-vd4","kernel_pushed":true,"kernel_reason":"","segments":[{"member":0,"unit_id":1,"volume_id":1,"start_lba":0,"length_lba":4096}]}]}
+J
+python3 ./fake_vvmpd.py "$SOCK" "$TMP" 2>"$TMP/server.log" &
+server=$!
+for _ in $(seq 50); do [ -e "$TMP/ready" ] && break; sleep 0.1; done
+
+expect "pool show: text" 0 \
+	"san_id 1 units_up 2 volumes 3 total_kb 8192 free_kb 4096 vds 1 sessions 1" pool pool show
+expect "pool: show is the default verb" 0 \
+	"san_id 1 units_up 2 volumes 3 total_kb 8192 free_kb 4096 vds 1 sessions 1" pool pool
+expect "pool show -j: vvmpd's field names" 0 \
+	'[{"san_id":1,"units_up":2,"volumes":3,"total_kb":8192,"free_kb":4096,"vds":1,"sessions":1}]' pool -j pool show
+expect "unit show: text, volumes indented, quoted name" 0 \
+'id 1 name shelf-1 domain_id 1 state up storage_type 1 bandwidth_kb 0 load_pct 0 address [::1]:4000
+    id 1 unit_volume_id 1 start_lba 0 length_lba 8192 free_lba 4096 transport 1 address /dev/ram0
+id 2 name "shelf 2" domain_id 1 state down storage_type 2 bandwidth_kb 100 load_pct 5 static address ""' units unit show
+expect "unit show ID -j" 0 \
+	'[{"id":2,"name":"shelf 2","domain_id":1,"state":"down","storage_type":2,"bandwidth_kb":100,"load_pct":5,"static":true,"address":"","volumes":[]}]' \
+	units -j unit show 2
+expect "session show: text with the VD list" 0 \
+	"id 3 client hostA domain_id 1 state active vds 4 5" sessions session show
+expect "session show -j" 0 \
+	'[{"id":3,"client":"hostA","domain_id":1,"state":"active","vds":[4,5]}]' sessions -j session list
+expect "alloc show: kernel name and push state" 0 \
+'id 4 storage_type 1 access 1 capacity_kb 2048 members 1 remote_san_id 0 kernel_name san1-vd4 kernel_pushed kernel_reason ""
+    member 0 unit_id 1 volume_id 1 start_lba 0 length_lba 4096' vds alloc show 4
+
+# ---- failures: exit 1 ---------------------------------------------------------
+expect "unknown id: exit 1" 1 "" units unit show 9
+grep -q "^vvmpctl: unit 9: No such file or directory$" "$TMP/err" && ok "unknown id named" ||
+	not_ok "unknown id named" "$(cat "$TMP/err")"
+rm "$TMP/pool.json"
+expect "daemon error object: exit 1" 1 "" pool pool show
+grep -q "vvmpd refused 'pool' (unknown request" "$TMP/err" && ok "daemon error relayed" ||
+	not_ok "daemon error relayed" "$(cat "$TMP/err")"
+printf '{"san_id":1,' >"$TMP/pool.json"
+expect "truncated answer: exit 1" 1 "" pool pool show
+grep -q "is not a JSON object" "$TMP/err" && ok "truncated answer named" ||
+	not_ok "truncated answer named" "$(cat "$TMP/err")"
+run $CTL -s "$TMP/none.sock" pool show
+[ $RC -eq 1 ] && grep -q "^vvmpctl: connect to vvmpd at $TMP/none.sock (is vvmpd running? -s PATH): No such file or directory$" "$TMP/err" &&
+	ok "no daemon: exit 1, socket named" || not_ok "no daemon: exit 1, socket named" "exit $RC" "$(cat "$TMP/err")"
+
+# ---- usage: exit 2, no request ------------------------------------------------------
+usage() {
+	local name=$1 msg=$2; shift 2
+	run $CTL -s "$SOCK" "$@"
+	if [ $RC -eq 2 ] && [ "$(head -n1 "$TMP/err")" = "vvmpctl: $msg" ] && [ ! -s "$TMP/requests" ] &&
+	   [ ! -s "$TMP/out" ]; then
+		ok "usage: $name"
+	else
+		not_ok "usage: $name" "exit $RC" "$(cat "$TMP/err")" "request: $(cat "$TMP/requests")"
+	fi
+}
+usage "pool show extra" "unexpected argument 'x'" pool show x
+usage "unit show bad id" "invalid unit 'one': expected a decimal number below 2^32" unit show one
+usage "session show two ids" "unexpected argument '2'" session show 1 2
+usage "alloc unknown verb" "unknown verb 'grow' for object 'alloc'" alloc grow
+run $CTL -s
+[ $RC -eq 2 ] && grep -q "^vvmpctl: option '-s' needs a PATH$" "$TMP/err" && ok "usage: -s without PATH" ||
+	not_ok "usage: -s without PATH" "exit $RC" "$(cat "$TMP/err")"
+
+# ---- help from the verb tables ---------------------------------------------------------
+run $CTL --help
+grep -q '^  pool     vvmpd.s storage pool (control socket)$' "$TMP/out" &&
+	grep -q '^  -s, --socket PATH' "$TMP/out" && ok "help: top level lists pool and -s" ||
+	not_ok "help: top level lists pool and -s" "$(cat "$TMP/out")"
+for o in pool unit session alloc; do
+	run $CTL $o help
+	[ $RC -eq 0 ] && grep -q "^  vvmpctl $o show" "$TMP/out" && grep -q "control socket (option -s PATH" "$TMP/out" &&
+		ok "help: $o help" || not_ok "help: $o help" "$(cat "$TMP/out")"
+	run $CTL $o show --help
+	[ $RC -eq 0 ] && head -n1 "$TMP/out" | grep -q "^Usage: vvmpctl $o show" &&
+		ok "help: $o show --help" || not_ok "help: $o show --help" "$(cat "$TMP/out")"
+done
+
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
