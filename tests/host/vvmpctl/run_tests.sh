@@ -140,7 +140,7 @@ else
 	not_ok "help: vvmpctl --help" "exit $RC" "$(head -n3 "$OUT")"
 fi
 objects=$(sed -n '/^Objects:/,/^Numbers/{s/^  \([a-z]*\) .*/\1/p}' "$OUT")
-if [ "$(echo $objects)" = "vd client acl status cos stats plan divert txn events" ]; then
+if [ "$(echo $objects)" = "vd client acl status cos stats plan divert txn events pool unit session alloc" ]; then
 	ok "help: every object listed"
 else
 	not_ok "help: every object listed" "got: $(echo $objects)"
@@ -169,7 +169,7 @@ for o in $objects; do
 		done
 	done <"$TMP/lines"
 done
-[ $help_ok = 1 ] && [ $verbs_seen -eq 34 ] && ok "help: every verb's --help matches its object's usage ($verbs_seen verbs)" ||
+[ $help_ok = 1 ] && [ $verbs_seen -eq 38 ] && ok "help: every verb's --help matches its object's usage ($verbs_seen verbs)" ||
 	not_ok "help: every verb's --help matches its object's usage" "verbs seen: $verbs_seen"
 
 output "help: vd create --help" "Usage: vvmpctl vd create NAME MAP
