@@ -20,7 +20,7 @@
 static void vvmp_account_issue(struct vvmp_vd *vd, unsigned int leg,
 			       struct bio *bio)
 {
-	if (vd->nr_legs > 1)
+	if (vd->track_pending)
 		atomic_inc(&vd->legs[leg].pending);
 	vvmp_count_issue(vd->legs[leg].counters, bio);
 }
@@ -30,19 +30,20 @@ static void vvmp_account_done(struct vvmp_io *io, unsigned int leg,
 {
 	struct vvmp_vd *vd = io->vd;
 
-	if (vd->nr_legs > 1)
+	if (vd->track_pending)
 		atomic_dec(&vd->legs[leg].pending);
 	vvmp_count_done(vd->legs[leg].counters, bio, status, io->start_ns);
 }
 
 /*
- * Pick an in-sync leg not in @exclude. Least-pending scans from a rotating
- * start so that ties spread round-robin.
+ * Pick an in-sync leg of @map not in @exclude. Least-pending scans from a
+ * rotating start so that ties spread round-robin.
  */
-static int vvmp_choose_read_leg(struct vvmp_vd *vd, unsigned long exclude)
+static int vvmp_choose_read_leg(struct vvmp_vd *vd, struct vvmp_map *map,
+				unsigned long exclude)
 {
 	unsigned long usable = vvmp_legs_in_state(vd, VVMP_LEG_IN_SYNC) &
-			       ~exclude;
+			       ~exclude & (BIT(map->nr_legs) - 1);
 	unsigned int start, i, leg, best = 0, best_pending = UINT_MAX;
 
 	if (!usable)
@@ -50,10 +51,10 @@ static int vvmp_choose_read_leg(struct vvmp_vd *vd, unsigned long exclude)
 	if (hweight_long(usable) == 1)
 		return __ffs(usable);
 	start = (unsigned int)atomic_inc_return(&vd->read_rotor);
-	for (i = 0; i < vd->nr_legs; i++) {
+	for (i = 0; i < map->nr_legs; i++) {
 		unsigned int pending;
 
-		leg = (start + i) % vd->nr_legs;
+		leg = (start + i) % map->nr_legs;
 		if (!(usable & BIT(leg)))
 			continue;
 		if (vd->read_policy == VVMP_READ_ROUND_ROBIN)
@@ -183,7 +184,7 @@ static bool vvmp_read_failed(struct vvmp_vd *vd, struct vvmp_io *io,
 static void vvmp_retry_read(struct vvmp_vd *vd, struct bio *bio)
 {
 	struct vvmp_io *io = dm_per_bio_data(bio, sizeof(*io));
-	int leg = vvmp_choose_read_leg(vd, io->tried_legs);
+	int leg = vvmp_choose_read_leg(vd, io->map, io->tried_legs);
 
 	vvmp_read_restore(io, bio);
 	if (leg < 0) {
@@ -266,7 +267,7 @@ static bool vvmp_alloc_write_clones(struct vvmp_vd *vd, struct vvmp_io *io,
 {
 	unsigned int leg;
 
-	for_each_set_bit(leg, &legs, vd->nr_legs) {
+	for_each_set_bit(leg, &legs, VVMP_MAX_LEGS) {
 		clones[leg] = vvmp_alloc_clone(vd, io, bio, leg, gfp,
 					       vvmp_write_endio);
 		if (!clones[leg]) {
@@ -295,6 +296,9 @@ void vvmp_submit_write(struct vvmp_io *io, struct bio *bio)
 
 	if (vvmp_recovery_hold_write(vd, io, bio, &legs))
 		return;
+	/* A leg attached after this bio's map has no place on it. */
+	legs &= BIT(io->map->nr_legs) - 1;
+	io->in_sync_legs &= legs;
 	io->ok_legs = 0;
 	io->error = BLK_STS_OK;
 
@@ -306,7 +310,7 @@ void vvmp_submit_write(struct vvmp_io *io, struct bio *bio)
 	}
 
 	atomic_set(&io->pending, hweight_long(legs) + 1);
-	for_each_set_bit(leg, &legs, vd->nr_legs) {
+	for_each_set_bit(leg, &legs, VVMP_MAX_LEGS) {
 		vvmp_account_issue(vd, leg, clones[leg]);
 		submit_bio_noacct(clones[leg]);
 	}
@@ -432,7 +436,7 @@ static int vvmp_queue_flush(struct vvmp_vd *vd, struct vvmp_io *io,
 static int vvmp_map_read(struct vvmp_vd *vd, struct vvmp_io *io,
 			 struct bio *bio)
 {
-	int leg = vvmp_choose_read_leg(vd, 0);
+	int leg = vvmp_choose_read_leg(vd, io->map, 0);
 	sector_t len;
 
 	if (leg < 0) {
@@ -440,7 +444,7 @@ static int vvmp_map_read(struct vvmp_vd *vd, struct vvmp_io *io,
 		return DM_MAPIO_KILL;
 	}
 	/* Contiguous on every leg, so a retry can go to any of them. */
-	len = vvmp_boundary(io->map, BIT(vd->nr_legs) - 1, io->vd_sector);
+	len = vvmp_boundary(io->map, BIT(io->map->nr_legs) - 1, io->vd_sector);
 	vvmp_accept(io, bio, len);
 
 	io->kind = VVMP_IO_MIRROR_READ;
@@ -454,7 +458,7 @@ static int vvmp_map_read(struct vvmp_vd *vd, struct vvmp_io *io,
 static int vvmp_map_write(struct vvmp_vd *vd, struct vvmp_io *io,
 			  struct bio *bio)
 {
-	unsigned long all_legs = BIT(vd->nr_legs) - 1;
+	unsigned long all_legs = BIT(io->map->nr_legs) - 1;
 	sector_t len = vvmp_boundary(io->map, all_legs, io->vd_sector);
 
 	vvmp_accept(io, bio, len);
@@ -490,7 +494,7 @@ int vvmp_map_bio(struct vvmp_port *port, struct bio *bio)
 		/* The device outgrew a map that shrank: nothing is there. */
 		vvmp_accept(io, bio, bio_sectors(bio));
 		r = DM_MAPIO_KILL;
-	} else if (vd->nr_legs == 1) {
+	} else if (io->map->nr_legs == 1) {
 		return vvmp_map_single_leg(vd, io, bio);
 	} else if (bio_data_dir(bio) == READ) {
 		r = vvmp_map_read(vd, io, bio);

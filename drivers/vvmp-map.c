@@ -13,7 +13,13 @@
 
 static void vvmp_map_release_work(struct work_struct *work)
 {
-	vvmp_map_free(container_of(work, struct vvmp_map, release_work));
+	struct vvmp_map *map = container_of(work, struct vvmp_map,
+					    release_work);
+	struct completion *drained = map->drained;
+
+	vvmp_map_free(map);
+	if (drained)
+		complete(drained);
 }
 
 /* The last bio of a replaced map completed; any context. */

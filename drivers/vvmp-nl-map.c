@@ -508,22 +508,24 @@ static int vvmp_copy_leg(struct vvmp_map *map, struct vvmp_leg_layout *dst,
 }
 
 /**
- * vvmp_nl_replace_leg() - @old with one leg placed on new extents
+ * vvmp_nl_change_legs() - @old with one leg replaced, appended or removed
  * @vd: the VD
  * @old: its map in force
- * @index: the leg
- * @attr: VVMP_A_LEG, validated against vvmp_leg_policy
+ * @op: VVMP_PLAN_REPLACE, _ATTACH (a new last leg) or _DETACH
+ * @index: the leg replaced or detached
+ * @attr: VVMP_A_LEG of the new leg (not for DETACH), validated against
+ *	vvmp_leg_policy
  * @extack: names what is wrong
  *
  * Return: the new map or an ERR_PTR.
  */
-struct vvmp_map *vvmp_nl_replace_leg(struct vvmp_vd *vd, struct vvmp_map *old,
-				     unsigned int index,
+struct vvmp_map *vvmp_nl_change_legs(struct vvmp_vd *vd, struct vvmp_map *old,
+				     enum vvmp_plan_op op, unsigned int index,
 				     const struct nlattr *attr,
 				     struct netlink_ext_ack *extack)
 {
 	struct vvmp_map *map = vvmp_map_alloc(vd);
-	unsigned int l;
+	unsigned int l, from;
 	char *error;
 	int r;
 
@@ -533,21 +535,26 @@ struct vvmp_map *vvmp_nl_replace_leg(struct vvmp_vd *vd, struct vvmp_map *old,
 	map->chunk_sectors = old->chunk_sectors;
 	map->chunk_shift = old->chunk_shift;
 	map->size = old->size;
-	map->nr_legs = old->nr_legs;
+	map->nr_legs = old->nr_legs + (op == VVMP_PLAN_ATTACH) -
+		       (op == VVMP_PLAN_DETACH);
+	if (op == VVMP_PLAN_ATTACH)
+		index = old->nr_legs;
 	r = vvmp_nl_alloc_pds(map, vvmp_map_extents(old) + VVMP_MAX_EXTENTS);
 	if (r)
 		goto bad;
-	for (l = 0; l < old->nr_legs; l++) {
-		if (l == index)
+	for (l = 0; l < map->nr_legs; l++) {
+		from = op == VVMP_PLAN_DETACH && l >= index ? l + 1 : l;
+		if (l == index && op != VVMP_PLAN_DETACH)
 			r = vvmp_nl_parse_leg(vd, map, &map->legs[l], attr,
 					      extack);
 		else
-			r = vvmp_copy_leg(map, &map->legs[l], &old->legs[l]);
+			r = vvmp_copy_leg(map, &map->legs[l], &old->legs[from]);
 		if (r)
 			goto bad;
 	}
-	r = vvmp_map_check_leg(map, &map->legs[index], &error) ?:
-	    vvmp_map_check_overlaps(map, &error);
+	r = op == VVMP_PLAN_DETACH ? 0 :
+	    vvmp_map_check_leg(map, &map->legs[index], &error);
+	r = r ?: vvmp_map_check_overlaps(map, &error);
 	if (r) {
 		vvmp_nl_error(extack, attr, error);
 		goto bad;

@@ -399,7 +399,10 @@ static void vvmp_undo_plan(struct vvmp_undo *u)
 	struct vvmp_vd *vd = u->vd;
 
 	spin_lock_irq(&vd->lock);
-	vvmp_set_leg_health(vd, u->leg, u->health);
+	if (u->attached)
+		WRITE_ONCE(vd->nr_legs, u->leg);
+	else
+		vvmp_set_leg_health(vd, u->leg, u->health);
 	spin_unlock_irq(&vd->lock);
 	rcu_assign_pointer(vd->map, u->old_map);
 	vvmp_map_retire(u->new_map);
@@ -412,41 +415,155 @@ static void vvmp_finish_plan(struct vvmp_undo *u)
 	vvmp_vd_changed(u->vd);
 }
 
+/* Checks of a REPLACE or ATTACH; sets the leg it changes. */
+static int vvmp_nl_plan_check(struct genl_info *info, struct vvmp_vd *vd,
+			      u8 op, unsigned int *leg)
+{
+	unsigned long in_sync = vvmp_legs_in_state(vd, VVMP_LEG_IN_SYNC);
+
+	if (op == VVMP_PLAN_ATTACH) {
+		if (vd->nr_legs == VVMP_MAX_LEGS) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[VVMP_A_PLAN_OP],
+					    "VD has the most legs allowed");
+			return -EINVAL;
+		}
+		*leg = vd->nr_legs;
+		return 0;
+	}
+	*leg = nla_get_u32(info->attrs[VVMP_A_LEG_INDEX]);
+	if (*leg >= vd->nr_legs) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[VVMP_A_LEG_INDEX],
+				    "No such leg");
+		return -EINVAL;
+	}
+	if (!(in_sync & ~BIT(*leg))) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[VVMP_A_LEG_INDEX],
+				    "No other in-sync leg to copy the replaced leg from");
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/*
+ * Detach a leg: later legs move down, so no bio may be in flight with the
+ * old numbering. New bios wait at the gate while the old map drains; then
+ * the legs' state moves down and the new map is published.
+ */
+static int vvmp_nl_plan_detach(struct genl_info *info)
+{
+	DECLARE_COMPLETION_ONSTACK(drained);
+	struct vvmp_map *old, *map;
+	unsigned long in_sync;
+	struct vvmp_vd *vd;
+	unsigned int leg, l;
+	int r = 0;
+
+	if (vvmp_nl_txn(info)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VVMP_A_PLAN_OP],
+				    "Detaching a leg cannot be part of a transaction");
+		return -EOPNOTSUPP;
+	}
+	if (GENL_REQ_ATTR_CHECK(info, VVMP_A_LEG_INDEX))
+		return -EINVAL;
+	leg = nla_get_u32(info->attrs[VVMP_A_LEG_INDEX]);
+	down_write(&vvmp_registry_lock);
+	vd = vvmp_nl_find_vd(info);
+	if (IS_ERR(vd)) {
+		up_write(&vvmp_registry_lock);
+		return PTR_ERR(vd);
+	}
+	mutex_lock(&vd->ctl_lock);
+	in_sync = vvmp_legs_in_state(vd, VVMP_LEG_IN_SYNC);
+	if (leg >= vd->nr_legs) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[VVMP_A_LEG_INDEX], "No such leg");
+		r = -EINVAL;
+	} else if (!(in_sync & ~BIT(leg))) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[VVMP_A_LEG_INDEX],
+				    "No other in-sync leg would remain");
+		r = -EBUSY;
+	}
+	if (r)
+		goto out;
+	old = rcu_dereference_protected(vd->map,
+					lockdep_is_held(&vd->ctl_lock));
+	map = vvmp_nl_change_legs(vd, old, VVMP_PLAN_DETACH, leg, NULL,
+				  info->extack);
+	if (IS_ERR(map)) {
+		r = PTR_ERR(map);
+		goto out;
+	}
+
+	vvmp_gate_close();
+	vvmp_recovery_pause(vd);
+	old = vvmp_map_swap(vd, map);
+	old->drained = &drained;
+	vvmp_map_retire(old);
+	/* As a dm suspend does: wait for the bios the devices sent. */
+	wait_for_completion(&drained);
+
+	spin_lock_irq(&vd->lock);
+	{
+		struct vvmp_counters __percpu *counters = vd->legs[leg].counters;
+
+		for (l = leg; l + 1 < vd->nr_legs; l++) {
+			vd->legs[l] = vd->legs[l + 1];
+			vvmp_event_leg(vd, l, vd->legs[l].health);
+		}
+		memset(&vd->legs[l], 0, sizeof(vd->legs[l]));
+		vd->legs[l].counters = counters;
+		vd->legs[l].masks = VVMP_MASK_DEFAULT;
+		vvmp_counters_reset(counters);
+	}
+	WRITE_ONCE(vd->nr_legs, vd->nr_legs - 1);
+	if (vd->rec.active)
+		vd->rec.restart = true;
+	spin_unlock_irq(&vd->lock);
+	vvmp_recovery_resume(vd);
+	vvmp_event_vd(vd, VVMP_EVENT_VD_MAP);
+	mutex_unlock(&vd->ctl_lock);
+	vvmp_gate_open();
+	vvmp_vd_changed(vd);
+	up_write(&vvmp_registry_lock);
+	return 0;
+out:
+	mutex_unlock(&vd->ctl_lock);
+	up_write(&vvmp_registry_lock);
+	return r;
+}
+
+/*
+ * vaapi_ssap_set_io_plan. REPLACE puts a leg on new extents and ATTACH
+ * adds a last leg: the leg is out of sync before the new map is published
+ * (reads stop using it) and is then copied from an in-sync leg. DETACH
+ * removes a leg (see vvmp_nl_plan_detach()).
+ */
 int vvmp_nl_plan_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct vvmp_map *old, *map;
 	struct vvmp_undo *u;
 	struct vvmp_vd *vd;
 	unsigned int leg;
-	unsigned long in_sync;
-	int r = 0;
+	u8 op;
+	int r;
 
 	if (GENL_REQ_ATTR_CHECK(info, VVMP_A_PLAN_OP))
 		return -EINVAL;
-	if (nla_get_u8(info->attrs[VVMP_A_PLAN_OP]) != VVMP_PLAN_REPLACE) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VVMP_A_PLAN_OP],
-				    "Attaching and detaching legs is not implemented in this version");
-		return -EOPNOTSUPP;
-	}
-	if (GENL_REQ_ATTR_CHECK(info, VVMP_A_LEG_INDEX) ||
+	op = nla_get_u8(info->attrs[VVMP_A_PLAN_OP]);
+	if (op == VVMP_PLAN_DETACH)
+		return vvmp_nl_plan_detach(info);
+	if ((op == VVMP_PLAN_REPLACE &&
+	     GENL_REQ_ATTR_CHECK(info, VVMP_A_LEG_INDEX)) ||
 	    GENL_REQ_ATTR_CHECK(info, VVMP_A_LEG))
 		return -EINVAL;
-	leg = nla_get_u32(info->attrs[VVMP_A_LEG_INDEX]);
 	vd = vvmp_nl_lock_vd(info, NULL);
 	if (IS_ERR(vd))
 		return PTR_ERR(vd);
-	in_sync = vvmp_legs_in_state(vd, VVMP_LEG_IN_SYNC);
-	if (leg >= vd->nr_legs) {
-		NL_SET_ERR_MSG_ATTR(info->extack,
-				    info->attrs[VVMP_A_LEG_INDEX],
-				    "No such leg");
-		r = -EINVAL;
-	} else if (!(in_sync & ~BIT(leg))) {
-		NL_SET_ERR_MSG_ATTR(info->extack,
-				    info->attrs[VVMP_A_LEG_INDEX],
-				    "No other in-sync leg to copy the replaced leg from");
-		r = -EBUSY;
-	}
+	r = vvmp_nl_plan_check(info, vd, op, &leg);
 	if (r)
 		goto out;
 	old = rcu_dereference_protected(vd->map,
@@ -456,7 +573,7 @@ int vvmp_nl_plan_set(struct sk_buff *skb, struct genl_info *info)
 		r = -ENOMEM;
 		goto out;
 	}
-	map = vvmp_nl_replace_leg(vd, old, leg, info->attrs[VVMP_A_LEG],
+	map = vvmp_nl_change_legs(vd, old, op, leg, info->attrs[VVMP_A_LEG],
 				  info->extack);
 	if (IS_ERR(map)) {
 		kfree(u);
@@ -464,8 +581,16 @@ int vvmp_nl_plan_set(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	u->leg = leg;
+	u->attached = op == VVMP_PLAN_ATTACH;
 	spin_lock_irq(&vd->lock);
 	u->health = vd->legs[leg].health;
+	if (u->attached) {
+		atomic_set(&vd->legs[leg].pending, 0);
+		vd->legs[leg].timeout_ms = 0;
+		vd->legs[leg].masks = VVMP_MASK_DEFAULT;
+		vvmp_counters_reset(vd->legs[leg].counters);
+		WRITE_ONCE(vd->nr_legs, leg + 1);
+	}
 	vvmp_set_leg_health(vd, leg, VVMP_LEG_OUT_OF_SYNC);
 	vd->rec.active = true;
 	vd->rec.restart = true;

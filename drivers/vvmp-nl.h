@@ -49,6 +49,7 @@ struct vvmp_undo {
 	struct vvmp_policy policy;	/* the changed policy before */
 	bool has_acl, has_status, has_cos;
 	unsigned int leg;
+	bool attached;			/* PLAN_SET attached the leg */
 	enum vvmp_leg_health health;
 	u32 timeout_ms;
 	u32 masks;
@@ -97,6 +98,8 @@ int vvmp_nl_txn_begin(struct sk_buff *skb, struct genl_info *info);
 int vvmp_nl_txn_commit(struct sk_buff *skb, struct genl_info *info);
 int vvmp_nl_txn_abort(struct sk_buff *skb, struct genl_info *info);
 void vvmp_txn_undo_add(struct genl_info *info, struct vvmp_undo *undo);
+void vvmp_gate_close(void);
+void vvmp_gate_open(void);
 int vvmp_txn_init(void);
 void vvmp_txn_exit(void);
 

@@ -106,7 +106,7 @@ static void vvmp_copy_window(struct vvmp_vd *vd, unsigned int source,
 		from.sector = dev_sector;
 		from.count = len;
 		n = 0;
-		for_each_set_bit(leg, &targets, vd->nr_legs) {
+		for_each_set_bit(leg, &targets, VVMP_MAX_LEGS) {
 			vvmp_leg_map(map, leg, pos, &dev, &dev_sector);
 			to[n].bdev = dev->bdev;
 			to[n].sector = dev_sector;
@@ -189,6 +189,8 @@ static void vvmp_window_work(struct work_struct *work)
 	wait_event(rec->wait, !atomic_read(&rec->epoch_writes[old_epoch]));
 	/* The window is copied on one map; a newer one must hold the same data. */
 	rec->map = vvmp_map_get(vd);
+	/* A leg attached after that map is copied by the next pass. */
+	targets &= BIT(rec->map->nr_legs) - 1;
 	vvmp_copy_window(vd, rec->source_leg, targets, start, end);
 }
 

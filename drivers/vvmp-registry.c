@@ -119,14 +119,16 @@ struct vvmp_vd *vvmp_vd_new(const char *name)
  */
 int vvmp_vd_init_runtime(struct vvmp_vd *vd, char **error)
 {
-	unsigned int l;
+	/* A named VD's legs can be attached later: room for them all. */
+	unsigned int l, legs = vd->ti ? vd->nr_legs : VVMP_MAX_LEGS;
 	int r;
 
+	vd->track_pending = !vd->ti || vd->nr_legs > 1;
 	*error = "Cannot allocate counters";
 	vd->counters = alloc_percpu(struct vvmp_counters);
 	if (!vd->counters)
 		return -ENOMEM;
-	for (l = 0; l < vd->nr_legs; l++) {
+	for (l = 0; l < legs; l++) {
 		vd->legs[l].counters = alloc_percpu(struct vvmp_counters);
 		if (!vd->legs[l].counters)
 			return -ENOMEM;
@@ -142,11 +144,11 @@ int vvmp_vd_init_runtime(struct vvmp_vd *vd, char **error)
 
 	/* Enough reserve for two full fan-outs. */
 	*error = "Cannot allocate bio set";
-	r = bioset_init(&vd->clones, 2 * vd->nr_legs,
+	r = bioset_init(&vd->clones, 2 * legs,
 			offsetof(struct vvmp_clone, bio), 0);
 	if (r)
 		return r;
-	if (vd->nr_legs == 1)
+	if (legs == 1)
 		return 0;
 	*error = "Cannot create kcopyd client";
 	return vvmp_recovery_init(vd);
@@ -166,7 +168,7 @@ void vvmp_vd_free(struct vvmp_vd *vd)
 		destroy_workqueue(vd->wq);
 	vvmp_recovery_exit(vd);
 	bioset_exit(&vd->clones);
-	for (l = 0; l < vd->nr_legs; l++)
+	for (l = 0; l < VVMP_MAX_LEGS; l++)
 		free_percpu(vd->legs[l].counters);
 	free_percpu(vd->counters);
 	list_for_each_entry_safe(cp, next, &vd->client_policies, node)
@@ -180,7 +182,7 @@ static void vvmp_vd_release(struct kref *kref)
 {
 	struct vvmp_vd *vd = container_of(kref, struct vvmp_vd, kref);
 
-	if (vd->nr_legs > 1)
+	if (vd->rec.kcopyd)
 		vvmp_recovery_pause(vd);
 	vvmp_vd_free(vd);
 	module_put(THIS_MODULE);
@@ -225,8 +227,7 @@ void vvmp_vd_register(struct vvmp_vd *vd)
 	__module_get(THIS_MODULE);
 	vd->id = vvmp_next_id++;
 	list_add_tail(&vd->node, &vvmp_vds);
-	if (vd->nr_legs > 1)
-		vvmp_recovery_resume(vd);
+	vvmp_recovery_resume(vd);
 }
 
 /**

@@ -223,8 +223,24 @@ static void vvmp_txn_unwind(struct vvmp_txn *txn, bool commit)
 	INIT_LIST_HEAD(&txn->undo);
 }
 
-/* Let held bios go, now that the commit is applied or undone. */
-static void vvmp_txn_open_gate(void)
+/**
+ * vvmp_gate_close() - hold every new bio of named VDs' devices
+ *
+ * Caller holds vvmp_registry_lock for writing. On return, every bio that
+ * passed the gate has taken its policy and map.
+ */
+void vvmp_gate_close(void)
+{
+	WRITE_ONCE(vvmp_commit_gate, true);
+	synchronize_rcu();
+}
+
+/**
+ * vvmp_gate_open() - let held bios go, in order
+ *
+ * Caller holds vvmp_registry_lock for writing.
+ */
+void vvmp_gate_open(void)
 {
 	struct vvmp_port *port;
 	struct vvmp_vd *vd;
@@ -273,8 +289,7 @@ int vvmp_nl_txn_commit(struct sk_buff *skb, struct genl_info *info)
 		return info->attrs[VVMP_A_TXN_ID] ? -ENOENT : -EINVAL;
 
 	down_write(&vvmp_registry_lock);
-	WRITE_ONCE(vvmp_commit_gate, true);
-	synchronize_rcu();
+	vvmp_gate_close();
 	vvmp_events_hold();
 	r = vvmp_txn_apply(txn, info);
 	if (r) {
@@ -285,7 +300,7 @@ int vvmp_nl_txn_commit(struct sk_buff *skb, struct genl_info *info)
 	}
 	vvmp_txn_unwind(txn, !r);
 	vvmp_events_release(!r);
-	vvmp_txn_open_gate();
+	vvmp_gate_open();
 	up_write(&vvmp_registry_lock);
 	vvmp_txn_free(txn);
 	return r;

@@ -112,6 +112,7 @@ struct vvmp_map {
 	struct vvmp_flush_target *flush_targets;
 	unsigned int nr_pds;		/* netlink maps: devices held */
 	struct vvmp_pd **pds;
+	struct completion *drained;	/* completed once freed, if set */
 	struct work_struct release_work;
 };
 
@@ -200,7 +201,8 @@ struct vvmp_vd {
 	sector_t size;			/* of the map in force */
 	unsigned int logical_block_size; /* every PD's (named VDs) */
 	u64 id;				/* creation order, for dumps */
-	unsigned int nr_legs;		/* fixed for the VD's life */
+	unsigned int nr_legs;		/* changed only by PLAN_SET */
+	bool track_pending;		/* legs count bios in flight */
 	struct vvmp_leg legs[VVMP_MAX_LEGS];
 
 	enum vvmp_read_policy read_policy;
@@ -462,8 +464,8 @@ struct vvmp_map *vvmp_nl_splice_segment(struct vvmp_vd *vd,
 					struct vvmp_map *old,
 					const struct nlattr *attr,
 					struct netlink_ext_ack *extack);
-struct vvmp_map *vvmp_nl_replace_leg(struct vvmp_vd *vd, struct vvmp_map *old,
-				     unsigned int index,
+struct vvmp_map *vvmp_nl_change_legs(struct vvmp_vd *vd, struct vvmp_map *old,
+				     enum vvmp_plan_op op, unsigned int index,
 				     const struct nlattr *attr,
 				     struct netlink_ext_ack *extack);
 int vvmp_nl_put_map(struct sk_buff *skb, struct vvmp_vd *vd,

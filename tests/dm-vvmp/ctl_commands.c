@@ -823,24 +823,70 @@ TEST_F(cmd, plan_replace_copies_the_new_leg)
 	EXPECT_TRUE(ctl_extack_is(self->c.h, "No such leg"));
 }
 
-TEST_F(cmd, plan_attach_and_detach_are_not_implemented)
+/* Poll the device's health string until it is @want or 20 s pass. */
+static bool ctl_wait_health(const char *dev, const char *want)
 {
-	const char *vd = ctl_name(&self->c, "att", true);
-	struct vaapi_leg leg = { .nr_extents = 1 };
+	char health[16] = "";
+	uint64_t t0 = vt_now_ms();
 
-	ctl_linear(&self->map, self->d, 2, 0, VD_LEN);
-	self->map.nosync = true;
+	while (vt_now_ms() - t0 < 20000) {
+		ctl_health(dev, health, sizeof(health));
+		if (!strcmp(health, want))
+			return true;
+		usleep(100 * 1000);
+	}
+	return false;
+}
+
+/*
+ * PLAN_SET attach: a new last leg is copied from the in-sync legs while
+ * the data stays readable; detach: the leg goes, later legs move down.
+ */
+TEST_F(cmd, plan_attach_copies_a_new_leg_and_detach_removes_one)
+{
+	const char *vd = ctl_name(&self->c, "att", true), *dev;
+	struct vaapi_leg leg = { .nr_extents = 1 };
+	char health[16];
+
+	ctl_linear(&self->map, self->d, 1, 0, VD_LEN);
 	ASSERT_EQ(0, vaapi_ap_create_vd(self->c.h, vd, &self->map));
+	dev = ctl_expose(&self->c, vd, NULL, VD_LEN, self->path, sizeof(self->path));
+	ASSERT_NE(NULL, dev);
+	ASSERT_EQ(0, ctl_write(self->path, 0, VD_LEN * 512, 31));
+
+	ctl_extent(&leg.extents[0], self->d[1], 0, VD_LEN);
+	ASSERT_EQ(0, vaapi_ssap_set_io_plan(self->c.h, vd, VVMP_PLAN_ATTACH, 0, &leg));
 	ctl_extent(&leg.extents[0], self->d[2], 0, VD_LEN);
-	EXPECT_EQ(-EOPNOTSUPP, vaapi_ssap_set_io_plan(self->c.h, vd, VVMP_PLAN_ATTACH, 0, &leg));
-	EXPECT_TRUE(ctl_extack_is(self->c.h,
-				  "Attaching and detaching legs is not implemented in this version"));
-	EXPECT_EQ(-EOPNOTSUPP, vaapi_ssap_set_io_plan(self->c.h, vd, VVMP_PLAN_DETACH, 1, NULL));
-	EXPECT_TRUE(ctl_extack_is(self->c.h,
-				  "Attaching and detaching legs is not implemented in this version"));
+	ASSERT_EQ(0, vaapi_ssap_set_io_plan(self->c.h, vd, VVMP_PLAN_ATTACH, 0, &leg));
+	EXPECT_TRUE(ctl_wait_health(dev, "AAA"));
+	ASSERT_EQ(0, vaapi_ap_get_map_vd(self->c.h, vd, &self->got));
+	EXPECT_EQ(3, self->got.nr_legs);
+	EXPECT_EQ(3, self->got.generation);
+	EXPECT_EQ(0, ctl_same(self->d[0]->path, 0, self->d[1]->path, 0, VD_LEN * 512));
+	EXPECT_EQ(0, ctl_same(self->d[0]->path, 0, self->d[2]->path, 0, VD_LEN * 512));
+
+	/* Detach leg 1: leg 2 (d[2]) becomes leg 1. */
+	ASSERT_EQ(0, vaapi_ssap_set_io_plan(self->c.h, vd, VVMP_PLAN_DETACH, 1, NULL));
 	ASSERT_EQ(0, vaapi_ap_get_map_vd(self->c.h, vd, &self->got));
 	EXPECT_EQ(2, self->got.nr_legs);
-	EXPECT_EQ(1, self->got.generation);
+	EXPECT_EQ(4, self->got.generation);
+	EXPECT_STREQ(self->d[0]->majmin, self->got.legs[0].extents[0].device);
+	EXPECT_STREQ(self->d[2]->majmin, self->got.legs[1].extents[0].device);
+	ctl_health(dev, health, sizeof(health));
+	EXPECT_STREQ("AA", health);
+	/* Writes now reach d[0] and d[2] only. */
+	ASSERT_EQ(0, ctl_write(self->path, 0, 4096, 32));
+	EXPECT_EQ(0, ctl_check(self->d[2]->path, 0, 4096, 0, 32));
+	EXPECT_EQ(0, ctl_check(self->d[1]->path, 0, 4096, 0, 31));
+	EXPECT_EQ(0, ctl_check(self->path, 4096, VD_LEN * 512 - 4096, 4096, 31));
+
+	/* Refusals. */
+	EXPECT_EQ(-EINVAL, vaapi_ssap_set_io_plan(self->c.h, vd, VVMP_PLAN_DETACH, 5, NULL));
+	EXPECT_TRUE(ctl_extack_is(self->c.h, "No such leg"));
+	ASSERT_EQ(0, vaapi_ssap_set_io_plan(self->c.h, vd, VVMP_PLAN_DETACH, 0, NULL));
+	EXPECT_EQ(-EBUSY, vaapi_ssap_set_io_plan(self->c.h, vd, VVMP_PLAN_DETACH, 0, NULL));
+	EXPECT_TRUE(ctl_extack_is(self->c.h, "No other in-sync leg would remain"));
+	EXPECT_EQ(0, ctl_check(self->path, 4096, VD_LEN * 512 - 4096, 4096, 31));
 }
 
 TEST_F(cmd, plan_params_set_and_get)
@@ -1097,13 +1143,37 @@ TEST_F(cmd, clients_and_policies)
 	EXPECT_EQ(-ENOENT, vaapi_peap_get_acl(self->c.h, vd, cl, &p));
 }
 
-TEST_F(cmd, txn_begin_is_not_implemented)
+/* TX: staged commands apply at commit, all of them; abort drops them. */
+TEST_F(cmd, txn_commit_applies_staged_commands_and_abort_drops_them)
 {
+	const char *vd = ctl_name(&self->c, "txn", true);
+	struct vaapi_policy p;
 	uint32_t id = 0;
 
-	EXPECT_EQ(-EOPNOTSUPP, vaapi_tx_begin(self->c.h, &id));
-	EXPECT_TRUE(ctl_extack_is(self->c.h, "Transactions are not implemented in this version"));
-	EXPECT_EQ(0, id);
+	ctl_linear(&self->map, self->d, 1, 0, VD_LEN);
+	ASSERT_EQ(0, vaapi_ap_create_vd(self->c.h, vd, &self->map));
+	ASSERT_EQ(0, vaapi_tx_begin(self->c.h, &id));
+	EXPECT_NE(0, id);
+	vaapi_tx_use(self->c.h, id);
+	ASSERT_EQ(0, vaapi_peap_set_acl(self->c.h, vd, NULL, VVMP_ACL_RO));
+	/* Staged, not in force. */
+	vaapi_tx_use(self->c.h, 0);
+	ASSERT_EQ(0, vaapi_peap_get_acl(self->c.h, vd, NULL, &p));
+	EXPECT_EQ(VVMP_ACL_RW, p.acl);
+	ASSERT_EQ(0, vaapi_tx_commit(self->c.h, id));
+	ASSERT_EQ(0, vaapi_peap_get_acl(self->c.h, vd, NULL, &p));
+	EXPECT_EQ(VVMP_ACL_RO, p.acl);
+	/* A transaction is gone once committed. */
+	EXPECT_EQ(-ENOENT, vaapi_tx_commit(self->c.h, id));
+	EXPECT_TRUE(ctl_extack_is(self->c.h, "No such transaction on this socket"));
+
+	ASSERT_EQ(0, vaapi_tx_begin(self->c.h, &id));
+	vaapi_tx_use(self->c.h, id);
+	ASSERT_EQ(0, vaapi_peap_set_acl(self->c.h, vd, NULL, VVMP_ACL_NONE));
+	vaapi_tx_use(self->c.h, 0);
+	ASSERT_EQ(0, vaapi_tx_abort(self->c.h, id));
+	ASSERT_EQ(0, vaapi_peap_get_acl(self->c.h, vd, NULL, &p));
+	EXPECT_EQ(VVMP_ACL_RO, p.acl);
 }
 
 struct snap_count {
