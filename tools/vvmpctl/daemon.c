@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vvmpctl pool|unit|session|alloc: vvmpd's state through its local control
- * socket (include/vvmp/vvmpd.h: one request line, one JSON document back).
+ * vvmpctl pool|unit|session|alloc: vvmpd's state, and allocations made by
+ * an administrator, through its local control socket (include/vvmp/vvmpd.h: one request line, one JSON document back).
  * The reply is parsed and printed through output.c, so text and -j JSON
  * carry vvmpd's own field names.
  */
@@ -391,6 +391,112 @@ static int alloc_show(struct ctl *ctl, int argc, char **argv)
 	return show(ctl, "vds", "vds", "allocation", argc, argv);
 }
 
+/* Print vvmpd's answer to a change request (one object). */
+static int change(struct ctl *ctl, const char *request)
+{
+	struct jval doc;
+	int rc = daemon_request(ctl, request, &doc);
+
+	if (rc)
+		return rc;
+	out_begin(ctl);
+	print_object(ctl, &doc);
+	out_end(ctl);
+	jfree(&doc);
+	return EXIT_OK;
+}
+
+/* alloc create session ID size KB [type jbod|raid0|raid1|raid5] [members N] */
+static int alloc_create(struct ctl *ctl, int argc, char **argv)
+{
+	static const char *const types[] = { "jbod", "raid0", "raid1", "raid5", NULL };
+	const char *type = "jbod", *v;
+	uint32_t session = 0, members = 0;
+	bool have_session = false, have_size = false;
+	char request[VVMPD_CTL_MAX_REQUEST];
+	uint64_t kb = 0;
+	int rc;
+
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "session")) {
+			rc = arg_value(ctl, argc, argv, &i, &v);
+			if (!rc)
+				rc = arg_u32(ctl, "session", v, &session);
+			have_session = true;
+		} else if (!strcmp(argv[i], "size")) {
+			rc = arg_value(ctl, argc, argv, &i, &v);
+			if (!rc)
+				rc = arg_u64(ctl, "size", v, &kb);
+			have_size = true;
+		} else if (!strcmp(argv[i], "type")) {
+			rc = arg_value(ctl, argc, argv, &i, &type);
+			for (int t = 0; !rc; t++) {
+				if (!types[t]) {
+					rc = ctl_usage_error(ctl, "invalid type '%s': expected jbod, "
+							     "raid0, raid1 or raid5", type);
+				} else if (!strcmp(type, types[t])) {
+					break;
+				}
+			}
+		} else if (!strcmp(argv[i], "members")) {
+			rc = arg_value(ctl, argc, argv, &i, &v);
+			if (!rc)
+				rc = arg_u32(ctl, "members", v, &members);
+		} else {
+			rc = ctl_usage_error(ctl, "unexpected argument '%s'", argv[i]);
+		}
+		if (rc)
+			return rc;
+	}
+	if (!have_session || !have_size)
+		return ctl_usage_error(ctl, "'%s' is required", have_session ? "size" : "session");
+	if (!kb)
+		return ctl_usage_error(ctl, "invalid size '0': an allocation holds at least 1 KB");
+	snprintf(request, sizeof(request), "alloc create %u %llu %s %u", session,
+		 (unsigned long long)kb, type, members);
+	return change(ctl, request);
+}
+
+/* alloc grow ID size KB */
+static int alloc_grow(struct ctl *ctl, int argc, char **argv)
+{
+	char request[VVMPD_CTL_MAX_REQUEST];
+	uint32_t id;
+	uint64_t kb;
+	int rc;
+
+	if (argc < 1)
+		return ctl_usage_error(ctl, "'grow' needs an allocation ID");
+	if (argc < 3 || strcmp(argv[1], "size"))
+		return ctl_usage_error(ctl, "'grow' needs 'size KB' after the ID");
+	if (argc > 3)
+		return ctl_usage_error(ctl, "unexpected argument '%s'", argv[3]);
+	rc = arg_u32(ctl, "allocation", argv[0], &id);
+	if (!rc)
+		rc = arg_u64(ctl, "size", argv[2], &kb);
+	if (rc)
+		return rc;
+	snprintf(request, sizeof(request), "alloc grow %u %llu", id, (unsigned long long)kb);
+	return change(ctl, request);
+}
+
+/* alloc free ID */
+static int alloc_free(struct ctl *ctl, int argc, char **argv)
+{
+	char request[VVMPD_CTL_MAX_REQUEST];
+	uint32_t id;
+	int rc;
+
+	if (argc != 1)
+		return argc ? ctl_usage_error(ctl, "unexpected argument '%s'", argv[1]) :
+			      ctl_usage_error(ctl, "'free' needs an allocation ID");
+	rc = arg_u32(ctl, "allocation", argv[0], &id);
+	if (rc)
+		return rc;
+	snprintf(request, sizeof(request), "alloc free %u", id);
+	return change(ctl, request);
+}
+
 static const char daemon_details[] =
 	"These ask vvmpd over its control socket (option -s PATH, default "
 	VVMPD_CTL_PATH ").\n";
@@ -417,6 +523,12 @@ static const struct ctl_verb alloc_verbs[] = {
 	{ "show", "list", "[ID]",
 	  "allocations (vvmpd's VDs): layout, segments, kernel name and push state",
 	  alloc_show },
+	{ "create", NULL, "session ID size KB [type jbod|raid0|raid1|raid5] [members N]",
+	  "ALLOCATE for VVMP session ID (expandable, exclusive), pushed to the kernel",
+	  alloc_create },
+	{ "grow", NULL, "ID size KB",
+	  "CHANGE_PARAMS: grow allocation ID to KB in total, live", alloc_grow },
+	{ "free", NULL, "ID", "FREE allocation ID (its owner session's hold)", alloc_free },
 	{ NULL },
 };
 
@@ -443,7 +555,7 @@ const struct ctl_object ctl_session = {
 };
 const struct ctl_object ctl_alloc = {
 	.name = "alloc",
-	.summary = "vvmpd's allocations and their kernel push",
+	.summary = "vvmpd's allocations: show, create, grow, free",
 	.verbs = alloc_verbs,
 	.default_verb = "show",
 	.details = daemon_details,

@@ -3,7 +3,7 @@
  * The local control socket (protocol in include/vvmp/vvmpd.h): one request
  * line, one JSON document. Peers are identified by SO_PEERCRED: root and
  * the configured uid only, since the answers include every host's
- * allocations.
+ * allocations and "alloc" changes them.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -152,6 +152,122 @@ static void ctl_vds(struct vvmpd *d, FILE *f)
 	free(vds);
 }
 
+/* ---- allocations made by an administrator (vvmpctl alloc create|grow|free) ---- */
+
+static const char *const type_names[] = {
+	[VVMP_ST_JBOD] = "jbod", [VVMP_ST_RAID0] = "raid0",
+	[VVMP_ST_RAID1] = "raid1", [VVMP_ST_RAID5] = "raid5",
+};
+
+static void ctl_refused(FILE *f, const char *op, uint16_t status)
+{
+	fprintf(f, "{\"error\":\"%s: %s\",\"status\":%u}\n", op, vvmp_status_str(status),
+		status);
+}
+
+static void ctl_alloc_rep(struct vvmpd *d, FILE *f, const struct vvmp_alloc_rep *a)
+{
+	char kname[64];
+
+	vvmpd_ap_vd_name(d, a->alloc_id, kname, sizeof(kname));
+	fprintf(f, "{\"id\":%u,\"session_id\":%u,\"storage_type\":%u,\"capacity_kb\":%llu,"
+		"\"members\":%u,\"extents\":%u,\"kernel_name\":\"%s\"}\n", a->alloc_id,
+		a->session_id, a->storage_type, (unsigned long long)a->capacity_kb, a->members,
+		a->extent_count, kname);
+}
+
+/*
+ * The VD @alloc_id as the control socket may change it: stored, and held
+ * here (a forwarded VD is freed or grown over VVMP, where the peer holds
+ * it). Its owner session in *@session.
+ */
+static bool ctl_local_vd(struct vvmpd *d, FILE *f, uint32_t alloc_id, uint32_t *session)
+{
+	struct vvmp_repo_vd vd;
+
+	if (vvmp_repo_vd_get(d->repo, alloc_id, &vd)) {
+		ctl_refused(f, "allocation", VVMP_S_NOT_FOUND);
+		return false;
+	}
+	if (vd.remote_san_id) {
+		fprintf(f, "{\"error\":\"allocation %u lives on SAN %u: use VVMP\",\"status\":%u}\n",
+			alloc_id, vd.remote_san_id, VVMP_S_DENIED);
+		return false;
+	}
+	*session = vd.owner_session_id;
+	return true;
+}
+
+/* "alloc create SESSION KB TYPE MEMBERS | alloc grow ID KB | alloc free ID" */
+static void ctl_alloc(struct vvmpd *d, FILE *f, const char *args)
+{
+	static struct vvmp_alloc_rep rep;
+	unsigned long long kb;
+	unsigned int id, members;
+	char type[8];
+	uint32_t session;
+	uint16_t status;
+	int end = 0;
+
+	memset(&rep, 0, sizeof(rep));
+	if (sscanf(args, "create %u %llu %7s %u%n", &id, &kb, type, &members, &end) == 4 &&
+	    !args[end]) {
+		struct vvmp_alloc_req req = {
+			.session_id = id, .access = VVMP_ACCESS_EXCLUSIVE,
+			.capacity_kb = kb, .members = members,
+		};
+
+		for (uint32_t t = VVMP_ST_JBOD; t <= VVMP_ST_RAID5; t++)
+			if (!strcmp(type, type_names[t]))
+				req.storage_type = t;
+		if (!req.storage_type) {
+			ctl_refused(f, "ALLOCATE", VVMP_S_BAD_PAYLOAD);
+			return;
+		}
+		if (!vvmpd_session_rt(d, id)) {
+			ctl_refused(f, "ALLOCATE", VVMP_S_NO_SESSION);
+			return;
+		}
+		status = vvmpd_allocate(d, id, VVMP_ALLOC_EXPANDABLE, &req, &rep);
+		if (status)
+			ctl_refused(f, "ALLOCATE", status);
+		else
+			ctl_alloc_rep(d, f, &rep);
+		vvmpd_log("control socket: ALLOCATE %llu KB %s for session %u: %s", kb, type, id,
+			  vvmp_status_str(status));
+	} else if (sscanf(args, "grow %u %llu%n", &id, &kb, &end) == 2 && !args[end]) {
+		struct vvmp_change_req req = { .alloc_id = id, .capacity_kb = kb };
+		struct vvmp_repo_vd vd;
+
+		if (!ctl_local_vd(d, f, id, &session) || vvmp_repo_vd_get(d->repo, id, &vd))
+			return;
+		req.session_id = session;
+		req.bandwidth_kb = vd.bandwidth_kb;
+		req.qos = vd.qos;
+		req.timeout_ms = vd.timeout_ms;
+		req.flags = vd.flags;
+		status = vvmpd_change(d, session, &req, &rep);
+		if (status)
+			ctl_refused(f, "CHANGE_PARAMS", status);
+		else
+			ctl_alloc_rep(d, f, &rep);
+		vvmpd_log("control socket: CHANGE_PARAMS %u to %llu KB: %s", id, kb,
+			  vvmp_status_str(status));
+	} else if (sscanf(args, "free %u%n", &id, &end) == 1 && !args[end]) {
+		if (!ctl_local_vd(d, f, id, &session))
+			return;
+		status = vvmpd_free(d, session, id);
+		if (status)
+			ctl_refused(f, "FREE", status);
+		else
+			fprintf(f, "{\"id\":%u,\"session_id\":%u,\"freed\":true}\n", id, session);
+		vvmpd_log("control socket: FREE %u: %s", id, vvmp_status_str(status));
+	} else {
+		fputs("{\"error\":\"usage: alloc create SESSION KB TYPE MEMBERS | "
+		      "alloc grow ID KB | alloc free ID\"}\n", f);
+	}
+}
+
 static void serve(struct vvmpd *d, int fd)
 {
 	char req[VVMPD_CTL_MAX_REQUEST + 1] = "";
@@ -185,8 +301,10 @@ static void serve(struct vvmpd *d, int fd)
 		ctl_sessions(d, f);
 	else if (!strcmp(req, "vds"))
 		ctl_vds(d, f);
+	else if (!strncmp(req, "alloc ", 6))
+		ctl_alloc(d, f, req + 6);
 	else
-		fputs("{\"error\":\"unknown request (pool, units, sessions, vds)\"}\n", f);
+		fputs("{\"error\":\"unknown request (pool, units, sessions, vds, alloc)\"}\n", f);
 	pthread_mutex_unlock(&d->lock);
 send:
 	fclose(f);

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# vvmpctl pool|unit|session|alloc against a fake vvmpd control socket
+# vvmpctl pool|unit|session|alloc (show, create, grow, free) against a fake vvmpd control socket
 # (fake_vvmpd.py answers canned JSON): the request sent, text and -j output
 # with vvmpd's field names, exit codes 0/1/2, help from the verb tables.
 set -u
@@ -67,6 +67,38 @@ expect "alloc show: kernel name and push state" 0 \
 'id 4 storage_type 1 access 1 capacity_kb 2048 members 1 remote_san_id 0 kernel_name san1-vd4 kernel_pushed kernel_reason ""
     member 0 unit_id 1 volume_id 1 start_lba 0 length_lba 4096' vds alloc show 4
 
+# ---- alloc create|grow|free: one request line each -----------------------------
+cat >"$TMP/alloc_create_3_40960_raid0_2.json" <<'J'
+{"id":6,"session_id":3,"storage_type":2,"capacity_kb":40960,"members":2,"extents":2,"kernel_name":"san1-vd6"}
+J
+cat >"$TMP/alloc_create_3_1024_jbod_0.json" <<'J'
+{"id":7,"session_id":3,"storage_type":1,"capacity_kb":1024,"members":1,"extents":1,"kernel_name":"san1-vd7"}
+J
+cat >"$TMP/alloc_grow_6_81920.json" <<'J'
+{"id":6,"session_id":3,"storage_type":2,"capacity_kb":81920,"members":2,"extents":2,"kernel_name":"san1-vd6"}
+J
+cat >"$TMP/alloc_free_6.json" <<'J'
+{"id":6,"session_id":3,"freed":true}
+J
+cat >"$TMP/alloc_create_3_1024_raid5_0.json" <<'J'
+{"error":"ALLOCATE: UNSUPPORTED_TYPE","status":14}
+J
+expect "alloc create: request and text" 0 \
+	"id 6 session_id 3 storage_type 2 capacity_kb 40960 members 2 extents 2 kernel_name san1-vd6" \
+	"alloc create 3 40960 raid0 2" alloc create session 3 size 40960 type raid0 members 2
+expect "alloc create: jbod and members 0 (the type's default) by default, -j" 0 \
+	'[{"id":7,"session_id":3,"storage_type":1,"capacity_kb":1024,"members":1,"extents":1,"kernel_name":"san1-vd7"}]' \
+	"alloc create 3 1024 jbod 0" -j alloc create size 1024 session 3
+expect "alloc grow: the new total" 0 \
+	"id 6 session_id 3 storage_type 2 capacity_kb 81920 members 2 extents 2 kernel_name san1-vd6" \
+	"alloc grow 6 81920" alloc grow 6 size 81920
+expect "alloc free -j" 0 '[{"id":6,"session_id":3,"freed":true}]' "alloc free 6" -j alloc free 6
+expect "alloc create refused by vvmpd: exit 1" 1 "" "alloc create 3 1024 raid5 0" \
+	alloc create session 3 size 1024 type raid5
+grep -q "^vvmpctl: vvmpd refused 'alloc create 3 1024 raid5 0' (ALLOCATE: UNSUPPORTED_TYPE)" "$TMP/err" &&
+	ok "alloc create refusal names vvmpd's status" || not_ok "alloc create refusal names vvmpd's status" "$(cat "$TMP/err")"
+expect "alloc free of an unknown allocation: exit 1" 1 "" "alloc free 99" alloc free 99
+
 # ---- failures: exit 1 ---------------------------------------------------------
 expect "unknown id: exit 1" 1 "" units unit show 9
 grep -q "^vvmpctl: unit 9: No such file or directory$" "$TMP/err" && ok "unknown id named" ||
@@ -97,7 +129,19 @@ usage() {
 usage "pool show extra" "unexpected argument 'x'" pool show x
 usage "unit show bad id" "invalid unit 'one': expected a decimal number below 2^32" unit show one
 usage "session show two ids" "unexpected argument '2'" session show 1 2
-usage "alloc unknown verb" "unknown verb 'grow' for object 'alloc'" alloc grow
+usage "alloc unknown verb" "unknown verb 'shrink' for object 'alloc'" alloc shrink
+usage "alloc create without session" "'session' is required" alloc create size 1024
+usage "alloc create without size" "'size' is required" alloc create session 3
+usage "alloc create bad type" "invalid type 'raid6': expected jbod, raid0, raid1 or raid5" \
+	alloc create session 3 size 1024 type raid6
+usage "alloc create size 0" "invalid size '0': an allocation holds at least 1 KB" \
+	alloc create session 3 size 0
+usage "alloc create stray word" "unexpected argument 'now'" alloc create session 3 size 1 now
+usage "alloc grow without size" "'grow' needs 'size KB' after the ID" alloc grow 4
+usage "alloc grow bad id" "invalid allocation 'x': expected a decimal number below 2^32" \
+	alloc grow x size 4096
+usage "alloc free without id" "'free' needs an allocation ID" alloc free
+usage "alloc free two ids" "unexpected argument '5'" alloc free 4 5
 run $CTL -s
 [ $RC -eq 2 ] && grep -q "^vvmpctl: option '-s' needs a PATH$" "$TMP/err" && ok "usage: -s without PATH" ||
 	not_ok "usage: -s without PATH" "exit $RC" "$(cat "$TMP/err")"
@@ -115,6 +159,10 @@ for o in pool unit session alloc; do
 	[ $RC -eq 0 ] && head -n1 "$TMP/out" | grep -q "^Usage: vvmpctl $o show" &&
 		ok "help: $o show --help" || not_ok "help: $o show --help" "$(cat "$TMP/out")"
 done
+run $CTL alloc help
+grep -q "^  vvmpctl alloc create session ID size KB \[type jbod|raid0|raid1|raid5\] \[members N\]" "$TMP/out" &&
+	grep -q "^  vvmpctl alloc grow ID size KB" "$TMP/out" && grep -q "^  vvmpctl alloc free ID" "$TMP/out" &&
+	ok "help: alloc help lists create, grow, free" || not_ok "help: alloc help lists create, grow, free" "$(cat "$TMP/out")"
 
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]

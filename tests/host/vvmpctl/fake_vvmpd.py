@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """A fake vvmpd control socket: answers each request line with the file
-DIR/<request>.json (verbatim), logs the requests to DIR/requests, and
+DIR/<request>.json (verbatim; the request's spaces become _), logs the requests to DIR/requests, and
 answers anything else with vvmpd's error object. Usage: fake_vvmpd.py SOCKET DIR"""
 import os
 import socket
@@ -19,8 +19,9 @@ while True:
     req = conn.recv(65).decode(errors="replace").split("\n")[0]
     with open(os.path.join(replies, "requests"), "a") as log:
         log.write(req + "\n")
-    name = os.path.join(replies, req + ".json")
-    if req.isalpha() and os.path.exists(name):
+    word = req.replace(" ", "_")
+    name = os.path.join(replies, word + ".json")
+    if word.replace("_", "").isalnum() and os.path.exists(name):
         with open(name, "rb") as f:
             conn.sendall(f.read())
     else:

@@ -169,7 +169,7 @@ for o in $objects; do
 		done
 	done <"$TMP/lines"
 done
-[ $help_ok = 1 ] && [ $verbs_seen -eq 38 ] && ok "help: every verb's --help matches its object's usage ($verbs_seen verbs)" ||
+[ $help_ok = 1 ] && [ $verbs_seen -eq 41 ] && ok "help: every verb's --help matches its object's usage ($verbs_seen verbs)" ||
 	not_ok "help: every verb's --help matches its object's usage" "verbs seen: $verbs_seen"
 
 output "help: vd create --help" "Usage: vvmpctl vd create NAME MAP
