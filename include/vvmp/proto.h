@@ -117,7 +117,7 @@ enum vvmp_device_state {
 #define VVMP_DF_AUTH_REQUIRED	0x1
 
 /* Reply status (header field "status"); 0 in every request. */
-enum vvmp_status {
+enum vvmp_proto_status {
 	VVMP_S_OK		= 0,
 	VVMP_S_BAD_FRAME	= 1,	/* magic, version, flags, length */
 	VVMP_S_BAD_CHECKSUM	= 2,

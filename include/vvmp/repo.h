@@ -32,7 +32,7 @@ struct vvmp_repo;
 
 enum vvmp_repo_unit_state { VVMP_UNIT_DOWN = 0, VVMP_UNIT_UP = 1 };
 enum vvmp_repo_session_state { VVMP_SESSION_ACTIVE = 1, VVMP_SESSION_DETACHED = 2 };
-enum vvmp_repo_acl { VVMP_ACL_NONE = 0, VVMP_ACL_RO = 1, VVMP_ACL_RW = 2 };
+enum vvmp_repo_acl { VVMP_REPO_ACL_NONE = 0, VVMP_REPO_ACL_RO = 1, VVMP_REPO_ACL_RW = 2 };
 enum vvmp_repo_client_status {
 	VVMP_CLIENT_ENABLED = 1, VVMP_CLIENT_DISABLED = 2, VVMP_CLIENT_QUIESCED = 3,
 };
@@ -232,7 +232,7 @@ int vvmp_repo_vd_is_attached(struct vvmp_repo *r, uint32_t vd_id, uint32_t sessi
 int vvmp_repo_session_vds(struct vvmp_repo *r, uint32_t session_id, uint32_t **out, size_t *n);
 
 int vvmp_repo_acl_set(struct vvmp_repo *r, uint32_t vd_id, uint32_t client_id, uint32_t acl);
-/** The client's access to the VD; VVMP_ACL_NONE when there is no entry. */
+/** The client's access to the VD; VVMP_REPO_ACL_NONE when there is no entry. */
 int vvmp_repo_acl_get(struct vvmp_repo *r, uint32_t vd_id, uint32_t client_id, uint32_t *acl);
 
 /* ---- CoS, policies, dirty regions ------------------------------------- */

@@ -362,7 +362,7 @@ static uint16_t attach_shared(struct vvmpd *d, uint32_t session_id,
 		if (!err)
 			err = vvmp_repo_vd_attach(d->repo, vd.id, session_id);
 		if (!err)
-			err = vvmp_repo_acl_set(d->repo, vd.id, s.client_id, VVMP_ACL_RW);
+			err = vvmp_repo_acl_set(d->repo, vd.id, s.client_id, VVMP_REPO_ACL_RW);
 		if (err) {
 			vvmp_repo_rollback(d->repo);
 			return VVMP_S_INTERNAL;
@@ -430,7 +430,7 @@ uint16_t vvmpd_allocate(struct vvmpd *d, uint32_t session_id, uint16_t sub,
 	if (!err)
 		err = vvmp_repo_vd_attach(d->repo, vd.id, session_id);
 	if (!err)
-		err = vvmp_repo_acl_set(d->repo, vd.id, s.client_id, VVMP_ACL_RW);
+		err = vvmp_repo_acl_set(d->repo, vd.id, s.client_id, VVMP_REPO_ACL_RW);
 	if (err) {
 		vvmpd_log("allocate: repository refused the plan: %s", vvmp_repo_errmsg(d->repo));
 		vvmp_repo_rollback(d->repo);

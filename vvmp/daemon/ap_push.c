@@ -5,13 +5,14 @@
  * talks to the kernel). The mapping is in Documentation/vvmpd.rst "Kernel
  * hand-off".
  *
- * The kernel has no transactions yet (TXN_* answer EOPNOTSUPP), so a push
- * is a sequence of commands made idempotent: a VD whose kernel map already
- * equals the repository's is left alone, a longer linear map is appended
- * with VD_SET_SEGMENT, any other difference is a VD_SET_MAP. A VD the push
- * creates is quiesced for its clients until the push of its policy is
- * complete ("config complete" hold-down); a push that stays incomplete for
- * hold_down_ms gets the hold-down action (enable or disable).
+ * A push does not use the kernel's transactions (it was written when TXN_*
+ * answered EOPNOTSUPP): it is a sequence of commands made idempotent. A VD
+ * whose kernel map already equals the repository's is left alone, a longer
+ * linear map is appended with VD_SET_SEGMENT, any other difference is a
+ * VD_SET_MAP. A VD the push creates is quiesced for its clients until the
+ * push of its policy is complete ("config complete" hold-down); a push that
+ * stays incomplete for hold_down_ms gets the hold-down action (enable or
+ * disable).
  *
  * A poll thread notices the family appearing (module loaded or reloaded)
  * or pushed VDs missing, and pushes everything again; it also deletes
@@ -29,19 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/*
- * The uapi header and include/vvmp/{proto,repo}.h both define enum
- * vvmp_status and VVMP_ACL_*: the kernel's are renamed in this file.
- */
-#define vvmp_status	vvmp_k_status
-#define VVMP_ACL_NONE	VVMP_K_ACL_NONE
-#define VVMP_ACL_RO	VVMP_K_ACL_RO
-#define VVMP_ACL_RW	VVMP_K_ACL_RW
 #include <vvmp/vaapi.h>
-#undef vvmp_status
-#undef VVMP_ACL_NONE
-#undef VVMP_ACL_RO
-#undef VVMP_ACL_RW
 #include "daemon/vvmpd_internal.h"
 
 #define AP_MAX_TRACKED	4096		/* VDs whose push state is remembered */
@@ -67,8 +56,8 @@ struct vvmpd_ap {
 /* One client of a VD as the kernel should know it. */
 struct ap_client {
 	char name[VVMP_NAME_MAX];
-	enum vvmp_acl acl;		/* VVMP_K_ACL_* */
-	enum vvmp_k_status status;	/* after the push */
+	enum vvmp_acl acl;		/* VVMP_ACL_* */
+	enum vvmp_status status;	/* after the push */
 	struct vaapi_cos cos;
 	bool has_cos;
 };
@@ -371,7 +360,7 @@ static int append_segments(struct vaapi *h, const char *name, const struct vaapi
 
 /* ---- clients ------------------------------------------------------------ */
 
-static enum vvmp_k_status status_of(uint32_t repo_status)
+static enum vvmp_status status_of(uint32_t repo_status)
 {
 	return repo_status == VVMP_CLIENT_DISABLED ? VVMP_STATUS_DISABLED :
 	       repo_status == VVMP_CLIENT_QUIESCED ? VVMP_STATUS_QUIESCED : VVMP_STATUS_ENABLED;
@@ -387,7 +376,7 @@ static size_t vd_clients(struct vvmpd *d, uint32_t vd_id, struct ap_client *out,
 		const struct vvmpd_session_rt *s = &d->sessions[i];
 		struct vvmp_repo_client c;
 		struct vvmp_repo_cos cos;
-		uint32_t acl = VVMP_ACL_NONE;
+		uint32_t acl = VVMP_REPO_ACL_NONE;
 		bool dup = false;
 
 		for (size_t k = 0; k < n; k++)
@@ -398,8 +387,8 @@ static size_t vd_clients(struct vvmpd *d, uint32_t vd_id, struct ap_client *out,
 		vvmp_repo_acl_get(d->repo, vd_id, c.id, &acl);
 		seen[n] = c.id;
 		out[n] = (struct ap_client){
-			.acl = acl == VVMP_ACL_RW ? VVMP_K_ACL_RW :
-			       acl == VVMP_ACL_RO ? VVMP_K_ACL_RO : VVMP_K_ACL_NONE,
+			.acl = acl == VVMP_REPO_ACL_RW ? VVMP_ACL_RW :
+			       acl == VVMP_REPO_ACL_RO ? VVMP_ACL_RO : VVMP_ACL_NONE,
 			.status = status_of(c.status),
 		};
 		snprintf(out[n].name, sizeof(out[n].name), "%s", c.name);
@@ -418,7 +407,7 @@ static size_t vd_clients(struct vvmpd *d, uint32_t vd_id, struct ap_client *out,
 
 /* Set every client's (and the VD default's) status to @status. */
 static int set_status_all(struct vaapi *h, const char *name, const struct ap_client *cl,
-			  size_t n, enum vvmp_k_status status)
+			  size_t n, enum vvmp_status status)
 {
 	int err = 0;
 
@@ -561,7 +550,7 @@ static int push_vd(struct vvmpd *d, uint32_t vd_id)
 	}
 	/* Only the clients holding the VD get access; a device without a client none. */
 	if (!err)
-		err = vaapi_peap_set_acl(h, name, NULL, VVMP_K_ACL_NONE);
+		err = vaapi_peap_set_acl(h, name, NULL, VVMP_ACL_NONE);
 	if (err)
 		goto kernel_err;
 
@@ -602,7 +591,7 @@ static void hold_down_expire(struct vvmpd *d, uint64_t now_ms)
 	for (size_t i = 0; h && i < ap->nvds; i++) {
 		struct ap_vd *t = &ap->vds[i];
 		struct ap_client cl[AP_MAX_CLIENTS];
-		enum vvmp_k_status st = d->cfg.hold_down_enable ? VVMP_STATUS_ENABLED :
+		enum vvmp_status st = d->cfg.hold_down_enable ? VVMP_STATUS_ENABLED :
 							       VVMP_STATUS_DISABLED;
 		char name[VVMP_NAME_MAX];
 		size_t n;

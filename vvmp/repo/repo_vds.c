@@ -269,7 +269,7 @@ int vvmp_repo_session_vds(struct vvmp_repo *r, uint32_t session_id, uint32_t **o
 
 int vvmp_repo_acl_set(struct vvmp_repo *r, uint32_t vd_id, uint32_t client_id, uint32_t acl)
 {
-	if (acl > VVMP_ACL_RW)
+	if (acl > VVMP_REPO_ACL_RW)
 		return -EINVAL;
 	return repo_exec(r, "INSERT INTO acl (vd_id, client_id, access) VALUES (?, ?, ?)"
 			 " ON CONFLICT (vd_id, client_id) DO UPDATE SET access = excluded.access",
@@ -285,7 +285,7 @@ int vvmp_repo_acl_get(struct vvmp_repo *r, uint32_t vd_id, uint32_t client_id, u
 	if (err)
 		return err;
 	err = repo_step(r, st);
-	*acl = err == 1 ? col_u32(st, 0) : VVMP_ACL_NONE;
+	*acl = err == 1 ? col_u32(st, 0) : VVMP_REPO_ACL_NONE;
 	sqlite3_finalize(st);
 	return err < 0 ? err : 0;
 }

@@ -314,7 +314,7 @@ static int test_vd_delete_cascades(void)
 	vd = add_vd(1, sid);
 	CHECK_EQ(add_segment(vd, 0, vol, 0, 10), 0);
 	CHECK_EQ(vvmp_repo_vd_attach(r, vd, sid), 0);
-	CHECK_EQ(vvmp_repo_acl_set(r, vd, c.id, VVMP_ACL_RW), 0);
+	CHECK_EQ(vvmp_repo_acl_set(r, vd, c.id, VVMP_REPO_ACL_RW), 0);
 	d.vd_id = vd;
 	CHECK_EQ(vvmp_repo_dirty_set(r, &d), 0);
 	CHECK_EQ(vvmp_repo_vd_delete(r, vd), 0);
@@ -325,7 +325,7 @@ static int test_vd_delete_cascades(void)
 	CHECK_EQ(n, 0);
 	free(dl);
 	CHECK_EQ(vvmp_repo_acl_get(r, vd, c.id, &acl), 0);
-	CHECK_EQ(acl, VVMP_ACL_NONE);
+	CHECK_EQ(acl, VVMP_REPO_ACL_NONE);
 	CHECK_EQ(vvmp_repo_vd_is_attached(r, vd, sid), 0);
 	cleanup();
 	return 0;
