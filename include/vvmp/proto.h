@@ -132,7 +132,8 @@ enum vvmp_proto_status {
 	VVMP_S_TIMEOUT		= 11,
 	VVMP_S_FORWARD_FAILED	= 12,
 	VVMP_S_INTERNAL		= 13,
-	VVMP_S_MAX		= 13,
+	VVMP_S_UNSUPPORTED_TYPE	= 14,	/* a storage type the kernel cannot realise (RAID5) */
+	VVMP_S_MAX		= 14,
 };
 
 /*

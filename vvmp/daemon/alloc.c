@@ -395,6 +395,12 @@ uint16_t vvmpd_allocate(struct vvmpd *d, uint32_t session_id, uint16_t sub,
 			   req->bandwidth_kb, req->stripe_kb, &l);
 	if (status)
 		return status;
+	/*
+	 * dm-vvmp has no parity layout: a RAID5 VD would be stored and handed
+	 * out but never pushed, so the host could not use it.
+	 */
+	if (req->storage_type == VVMP_ST_RAID5)
+		return VVMP_S_UNSUPPORTED_TYPE;
 	if (vvmp_repo_session_get(d->repo, session_id, &s))
 		return VVMP_S_NO_SESSION;
 	if (snapshot_load(d, &snap))

@@ -32,6 +32,7 @@ const char *vvmp_status_str(unsigned int s)
 		"OK", "BAD_FRAME", "BAD_CHECKSUM", "UNKNOWN_OPCODE", "BAD_PAYLOAD",
 		"AUTH_FAILED", "OUT_OF_DOMAIN", "NO_SESSION", "NO_SPACE",
 		"NOT_FOUND", "DENIED", "TIMEOUT", "FORWARD_FAILED", "INTERNAL",
+		"UNSUPPORTED_TYPE",
 	};
 
 	return s <= VVMP_S_MAX ? names[s] : "?";

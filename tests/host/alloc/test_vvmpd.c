@@ -189,8 +189,8 @@ static int test_exhaustion_refused_and_changes_nothing(void)
 			  5193, 0, 0, &rep), VVMP_S_NO_SPACE);
 	CHECK_EQ(allocate(&conn, sid, VVMP_ALLOC_ANYWHERE, VVMP_ST_RAID1, VVMP_ACCESS_EXCLUSIVE,
 			  2000, 0, 0, &rep), VVMP_S_NO_SPACE);	/* no peers */
-	CHECK_EQ(allocate(&conn, sid, VVMP_ALLOC_LOCAL_ONLY, VVMP_ST_RAID5, VVMP_ACCESS_EXCLUSIVE,
-			  100, 0, 0, &rep), VVMP_S_NO_SPACE);	/* needs 3 units */
+	CHECK_EQ(allocate(&conn, sid, VVMP_ALLOC_ANYWHERE, VVMP_ST_RAID5, VVMP_ACCESS_EXCLUSIVE,
+			  100, 0, 0, &rep), VVMP_S_UNSUPPORTED_TYPE);	/* no kernel layout */
 	CHECK_EQ(allocate(&conn, sid, VVMP_ALLOC_LOCAL_ONLY, VVMP_ST_RAID5, VVMP_ACCESS_EXCLUSIVE,
 			  100, 2, 0, &rep), VVMP_S_BAD_PAYLOAD);	/* RAID5 of 2 */
 	CHECK_EQ(query_san(&conn, &after), 0);
