@@ -8,7 +8,12 @@
 # "vvmp vd <name> client <host>" and checks data through the device and on
 # the RAM disk; growth is pushed live; FREE makes the VD go away once the
 # device is removed; a vvmpd restart and a module reload push the state
-# again. Documentation/vvmpd.rst "Kernel hand-off".
+# again; the client is deleted from the kernel with its last allocation;
+# vvmpctl alloc create/free do the same through the control socket, and a
+# RAID5 ALLOCATE is refused. Documentation/vvmpd.rst "Kernel hand-off".
+#
+# The guest is emulated (TCG): every process costs, so checks run vvmpctl
+# once and match its output in bash, and waits nap with a bash read.
 #
 # Runs as root in the test guest after run_tests.sh's set-up (dm-vvmp
 # loaded, brd with 4 x 64 MiB RAM disks). Prints TAP.
@@ -23,6 +28,7 @@ module=${VVMP_MODULE:-$top/build/$(uname -r)/dm-vvmp.ko}
 tmp=$(mktemp -d /tmp/vvmpd_alloc.XXXXXX)
 sock=$tmp/vvmpd.sock
 host=hostA
+kcl=			# the kernel client: d<domain>-<host>, once the session is known
 dev=vvmpd-alloc
 n=0
 failed=0
@@ -30,7 +36,7 @@ vvmpd_pid=
 unit_pid=
 
 echo "TAP version 13"
-echo "1..12"
+echo "1..14"
 
 tap() { # tap RC description
 	n=$((n + 1))
@@ -43,14 +49,24 @@ tap() { # tap RC description
 	fi
 }
 
-# wait_for SECONDS CMD...: until CMD succeeds (polled every 0.1 s).
+# nap SECONDS: sleep without a process (read from a pipe nobody writes).
+exec {nap_fd}<> <(:)
+nap() { read -r -t "$1" -u "$nap_fd"; :; }
+
+# wait_for SECONDS CMD...: until CMD succeeds (polled every 0.05 s).
 wait_for() {
 	local deadline=$((SECONDS + $1))
 	shift
 	until "$@" >/dev/null 2>&1; do
 		[ $SECONDS -lt $deadline ] || return 1
-		sleep 0.1
+		nap 0.05
 	done
+}
+
+# has PATTERN CMD...: CMD succeeds and its output contains PATTERN (one process).
+has() {
+	local out
+	out=$("${@:2}" 2>/dev/null) && [[ $out == *"$1"* ]]
 }
 
 start_vvmpd() {
@@ -60,8 +76,10 @@ start_vvmpd() {
 		--kernel-poll-ms 200 -v >>"$tmp/vvmpd.log" 2>&1 &
 	vvmpd_pid=$!
 	wait_for 10 test -s "$tmp/ready" || return 1
-	tcp=$(sed -n 's/^tcp=\([0-9]*\) .*/\1/p' "$tmp/ready")
-	udp=$(sed -n 's/.* udp=\([0-9]*\)$/\1/p' "$tmp/ready")
+	local ready
+	read -r ready <"$tmp/ready"		# "tcp=N udp=M"
+	tcp=${ready#tcp=}; tcp=${tcp%% *}
+	udp=${ready##*udp=}
 }
 
 stop_vvmpd() {
@@ -76,15 +94,16 @@ cleanup() {
 	for v in $("$ctl" vd show 2>/dev/null | sed -n 's/^vd \(san1-vd[0-9]*\) .*/\1/p'); do
 		"$ctl" vd delete "$v" 2>/dev/null
 	done
-	"$ctl" client delete "$host" 2>/dev/null
+	[ -n "$kcl" ] && "$ctl" client delete "$kcl" 2>/dev/null
 }
 trap 'cleanup; rm -rf "$tmp"' EXIT
 
 kernel_has() { "$ctl" vd show "$1" >/dev/null 2>&1; }
 kernel_lacks() { ! "$ctl" vd show "$1" >/dev/null 2>&1; }
-pushed() { "$ctl" -s "$sock" -j alloc show "$1" | grep -q '"kernel_pushed":true'; }
-kernel_size() { "$ctl" -j vd show "$1" | grep -o '"size":[0-9]*' | head -n1 | cut -d: -f2; }
-size_is() { [ "$(kernel_size "$1")" = "$2" ]; }
+pushed() { has '"kernel_pushed":true' "$ctl" -s "$sock" -j alloc show "$1"; }
+size_is() { has "\"size\":$2," "$ctl" -j vd show "$1"; }
+# policy_is acl|status VD VALUE: the client's policy in force.
+policy_is() { has "$1 $3" "$ctl" "$1" get vd "$2" client "$kcl"; }
 
 # ---- 1: manager, unit, pool ------------------------------------------------
 cat >"$tmp/volumes" <<EOF
@@ -97,7 +116,7 @@ if start_vvmpd; then
 	"$unit" --manager "127.0.0.1:$udp" --name shelf --type jbod --volumes "$tmp/volumes" \
 		--state-file "$tmp/unit.json" >>"$tmp/unit.log" 2>&1 &
 	unit_pid=$!
-	wait_for 10 sh -c "'$ctl' -s '$sock' pool show | grep -q 'units_up 1 volumes 2 '" && rc=0
+	wait_for 10 has 'units_up 1 volumes 2 ' "$ctl" -s "$sock" pool show && rc=0
 fi
 "$ctl" -s "$sock" pool show | sed 's/^/# /'
 tap $rc "vvmpd and vvmp-unit up: one unit, two RAM-disk volumes in the pool"
@@ -106,26 +125,29 @@ tap $rc "vvmpd and vvmp-unit up: one unit, two RAM-disk volumes in the pool"
 # 40 MiB JBOD: 81920 sectors, fits the first volume (best fit).
 out=$("$client" -m "127.0.0.1:$tcp" -H "$host" -b 7 alloc 40960 jbod)
 echo "# $out"
-id=$(echo "$out" | sed -n 's/^alloc_id=\([0-9]*\) .*/\1/p')
+[[ $out =~ ^alloc_id=([0-9]+)\ session=([0-9]+) ]] && id=${BASH_REMATCH[1]} sid=${BASH_REMATCH[2]}
 vd=san1-vd$id
+[[ $("$ctl" -s "$sock" -j session show "${sid:-0}") =~ \"domain_id\":([0-9]+) ]] &&
+	kcl=d${BASH_REMATCH[1]}-$host
 rc=1
 if [ -n "$id" ] && wait_for 10 pushed "$id" && size_is "$vd" 81920 &&
-   "$ctl" client show "$host" >/dev/null && "$ctl" acl get vd "$vd" client "$host" | grep -q 'acl rw' &&
-   "$ctl" status get vd "$vd" client "$host" | grep -q 'status enabled'; then
+   has "info \"vvmpd san1 host $host\"" "$ctl" client show "$kcl" &&
+   policy_is acl "$vd" rw && policy_is status "$vd" enabled; then
 	rc=0
 fi
 "$ctl" vd map "$vd" 2>&1 | sed 's/^/# /'
-tap $rc "ALLOCATE: vvmpd pushes $vd (81920 sectors), client $host rw and enabled"
+tap $rc "ALLOCATE: vvmpd pushes $vd (81920 sectors), client $kcl (domain-qualified $host) rw and enabled"
 
 # ---- 3: I/O through the client's device and on the RAM disk ---------------------
 seg=$("$ctl" -s "$sock" -j alloc show "$id")
-start=$(echo "$seg" | sed -n 's/.*"segments":\[{"member":0,"unit_id":[0-9]*,"volume_id":\([0-9]*\),"start_lba":\([0-9]*\),.*/\1 \2/p')
-vol=${start%% *}; lba=${start##* }
+vol= lba=
+[[ $seg =~ \"segments\":\[\{\"member\":0,\"unit_id\":[0-9]+,\"volume_id\":([0-9]+),\"start_lba\":([0-9]+), ]] &&
+	vol=${BASH_REMATCH[1]} lba=${BASH_REMATCH[2]}
 case $vol in 1) ram=/dev/ram2; off=$lba ;; 2) ram=/dev/ram3; off=$((lba - 131072)) ;; *) ram= ;; esac
 echo "# segment 0 on volume $vol at unit LBA $lba: $ram sector $off"
 head -c 1048576 /dev/urandom >"$tmp/pattern"
 rc=1
-if echo "0 81920 vvmp vd $vd client $host" | dmsetup create "$dev" &&
+if echo "0 81920 vvmp vd $vd client $kcl" | dmsetup create "$dev" &&
    dd if="$tmp/pattern" of="/dev/mapper/$dev" bs=64k seek=16 oflag=direct status=none &&
    dd if="/dev/mapper/$dev" of="$tmp/back" bs=64k skip=16 count=16 iflag=direct status=none &&
    cmp "$tmp/pattern" "$tmp/back" && [ -n "$ram" ] &&
@@ -155,9 +177,9 @@ tap $rc "CHANGE_PARAMS to 100 MiB: VD and device grow to 204800 sectors live, ol
 # ---- 5: vvmpd restart -> state pushed again --------------------------------------
 stop_vvmpd
 "$ctl" vd delete "$vd" >/dev/null 2>&1	# busy: the device still exposes it
-"$ctl" acl set vd "$vd" client "$host" none
+"$ctl" acl set vd "$vd" client "$kcl" none
 rc=1
-if start_vvmpd && wait_for 10 sh -c "'$ctl' acl get vd '$vd' client '$host' | grep -q 'acl rw'" &&
+if start_vvmpd && wait_for 10 policy_is acl "$vd" rw &&
    wait_for 5 pushed "$id" && size_is "$vd" 204800 &&
    dd if="/dev/mapper/$dev" of="$tmp/back" bs=64k skip=16 count=16 iflag=direct status=none &&
    cmp "$tmp/pattern" "$tmp/back"; then
@@ -178,9 +200,8 @@ kill -CONT "$vvmpd_pid"
 if [ $rc -eq 0 ]; then
 	rc=1
 	if wait_for 10 kernel_has "$vd" && wait_for 5 size_is "$vd" 204800 &&
-	   wait_for 5 sh -c "'$ctl' status get vd '$vd' client '$host' | grep -q 'status enabled'" &&
-	   "$ctl" acl get vd "$vd" client "$host" | grep -q 'acl rw' &&
-	   echo "0 204800 vvmp vd $vd client $host" | dmsetup create "$dev" &&
+	   wait_for 5 policy_is status "$vd" enabled && policy_is acl "$vd" rw &&
+	   echo "0 204800 vvmp vd $vd client $kcl" | dmsetup create "$dev" &&
 	   dd if="/dev/mapper/$dev" of="$tmp/back" bs=64k skip=16 count=16 iflag=direct status=none &&
 	   cmp "$tmp/pattern" "$tmp/back"; then
 		rc=0
@@ -196,19 +217,21 @@ if echo "0 204800 vvmp vd $vd" | dmsetup create "$dev-nocl"; then
 fi
 tap $rc "a device of $vd without a client is refused I/O (VD default ACL none)"
 
-# ---- 8: hold-down: a VD created by the push is quiesced until complete --------------
-# vvmpd creates the VD, quiesces it, then sets ACL/CoS and enables; the log
-# shows the order, and the kernel ends enabled.
+# ---- 8: one transaction per VD ------------------------------------------------------
+# The module has transactions: vvmpd stages VD_CREATE, the hold-down
+# quiesce, clients, ACL, CoS and the final statuses and commits them at
+# once, so no bio sees the VD before its policy; the kernel ends enabled.
 rc=1
-grep -q "kernel: $vd created" "$tmp/vvmpd.log" &&
-	[ "$("$ctl" status get vd "$vd" | sed -n 's/.*status \([a-z]*\).*/\1/p')" = enabled ] && rc=0
-tap $rc "config complete: $vd's default and client status end enabled after the push"
+log=$(<"$tmp/vvmpd.log")
+[[ $log == *"kernel: $vd created (204800 sectors, 1 leg(s)) in one transaction"* &&
+   $log != *"pushing command by command"* ]] && has "status enabled" "$ctl" status get vd "$vd" && rc=0
+tap $rc "config complete: $vd created with its policy in one kernel transaction, status enabled"
 
 # ---- 9..10: FREE -> VD disabled while exposed, deleted once the device is gone --------
 out=$("$client" -m "127.0.0.1:$tcp" -H "$host" -b 7 free "$id")
 echo "# $out"
 rc=1
-if wait_for 5 sh -c "'$ctl' status get vd '$vd' client '$host' | grep -q 'status disabled'" &&
+if wait_for 5 policy_is status "$vd" disabled &&
    ! dd if="/dev/mapper/$dev" of=/dev/null bs=4k count=1 iflag=direct status=none 2>/dev/null &&
    kernel_has "$vd"; then
 	rc=0
@@ -216,20 +239,45 @@ fi
 tap $rc "FREE while a device exposes $vd: its I/O is disabled, the VD stays until the device goes"
 dmsetup remove "$dev"
 rc=1
-wait_for 5 kernel_lacks "$vd" && ! "$ctl" vd show | grep -q "^vd $vd " && rc=0
-tap $rc "device removed: $vd disappears from the kernel (vvmpctl vd show)"
+wait_for 5 kernel_lacks "$vd" && ! has "vd $vd " "$ctl" vd show &&
+	wait_for 5 eval '! "$ctl" client show "$kcl"' && rc=0
+tap $rc "device removed: $vd and client $kcl (no allocation left) disappear from the kernel"
 
 # ---- 11: the pool has the space back ------------------------------------------------
 rc=1
-"$ctl" -s "$sock" pool show | grep -q 'free_kb 131072 vds 0' && rc=0
-"$ctl" -s "$sock" pool show | sed 's/^/# /'
+out=$("$ctl" -s "$sock" pool show)
+[[ $out == *'free_kb 131072 vds 0'* ]] && rc=0
+echo "# $out"
 tap $rc "the pool has all 128 MiB free again, no VD"
 
 # ---- 12: vvmpctl against vvmpd: session and unit listings ----------------------------
 rc=1
-"$ctl" -s "$sock" session show | grep -q "client $host " &&
-	"$ctl" -s "$sock" -j unit show | grep -q '"address":"/dev/ram3"' && rc=0
+has "client $host " "$ctl" -s "$sock" session show &&
+	has '"address":"/dev/ram3"' "$ctl" -s "$sock" -j unit show && rc=0
 tap $rc "vvmpctl session show / unit show -j list the session of $host and the RAM-disk volumes"
+
+# ---- 13: vvmpctl alloc create / free through the control socket ----------------------
+out=$("$ctl" -s "$sock" -j alloc create session "$sid" size 8192)
+echo "# $out"
+id2= rc=1
+[[ $out =~ \"id\":([0-9]+), ]] && id2=${BASH_REMATCH[1]}
+if [ -n "$id2" ] && wait_for 10 pushed "$id2" && size_is "san1-vd$id2" 16384 &&
+   policy_is acl "san1-vd$id2" rw &&
+   has '"freed":true' "$ctl" -s "$sock" -j alloc free "$id2" &&
+   wait_for 5 kernel_lacks "san1-vd$id2" && wait_for 5 eval '! "$ctl" client show "$kcl"'; then
+	rc=0
+fi
+tap $rc "vvmpctl alloc create (JBOD, 8 MiB) for session $sid is pushed; alloc free deletes VD and client"
+
+# ---- 14: RAID5 is refused, nothing allocated -------------------------------------------
+rc=1
+"$ctl" -s "$sock" alloc create session "$sid" size 1024 type raid5 2>"$tmp/err"
+r5=$?
+out=$(<"$tmp/err")
+echo "# exit $r5: $out"
+[ $r5 -eq 1 ] && [[ $out == *"(ALLOCATE: UNSUPPORTED_TYPE)"* ]] &&
+	has 'free_kb 131072 vds 0' "$ctl" -s "$sock" pool show && rc=0
+tap $rc "RAID5 ALLOCATE refused with UNSUPPORTED_TYPE (no kernel layout); the pool is unchanged"
 
 if [ $failed -ne 0 ]; then
 	echo "# vvmpd log:"; sed 's/^/#   /' "$tmp/vvmpd.log"

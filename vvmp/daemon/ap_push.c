@@ -5,14 +5,17 @@
  * talks to the kernel). The mapping is in Documentation/vvmpd.rst "Kernel
  * hand-off".
  *
- * A push does not use the kernel's transactions (it was written when TXN_*
- * answered EOPNOTSUPP): it is a sequence of commands made idempotent. A VD
+ * Each VD is pushed in one kernel transaction (TXN_BEGIN, the commands
+ * staged, TXN_COMMIT): its map, clients, ACL, CoS and statuses reach the
+ * kernel all at once or not at all, so no bio ever sees a new VD enabled
+ * before its policy is in place. The commands are made idempotent: a VD
  * whose kernel map already equals the repository's is left alone, a longer
  * linear map is appended with VD_SET_SEGMENT, any other difference is a
- * VD_SET_MAP. A VD the push creates is quiesced for its clients until the
- * push of its policy is complete ("config complete" hold-down); a push that
- * stays incomplete for hold_down_ms gets the hold-down action (enable or
- * disable).
+ * VD_SET_MAP. A module without transactions (TXN_BEGIN: EOPNOTSUPP) gets
+ * the same commands one by one; there a VD the push creates is quiesced for
+ * its clients until the push of its policy is complete ("config complete"
+ * hold-down), and a push that stays incomplete for hold_down_ms gets the
+ * hold-down action (enable or disable).
  *
  * A poll thread notices the family appearing (module loaded or reloaded)
  * or pushed VDs missing, and pushes everything again; it also deletes
@@ -48,6 +51,8 @@ struct ap_vd {
 struct vvmpd_ap {
 	struct vaapi *h;
 	bool family_missing_logged;
+	bool no_txn;			/* TXN_BEGIN answered EOPNOTSUPP (older module) */
+	bool prune_clients;		/* a VD went: delete clients left without one */
 	pthread_t poller;
 	struct ap_vd vds[AP_MAX_TRACKED];
 	size_t nvds;
@@ -55,7 +60,8 @@ struct vvmpd_ap {
 
 /* One client of a VD as the kernel should know it. */
 struct ap_client {
-	char name[VVMP_NAME_MAX];
+	char name[VVMP_NAME_MAX];	/* vvmpd_ap_client_name() */
+	char info[VAAPI_CLIENT_INFO_MAX];
 	enum vvmp_acl acl;		/* VVMP_ACL_* */
 	enum vvmp_status status;	/* after the push */
 	struct vaapi_cos cos;
@@ -67,6 +73,19 @@ struct ap_client {
 void vvmpd_ap_vd_name(const struct vvmpd *d, uint32_t vd_id, char *out, size_t len)
 {
 	snprintf(out, len, "san%u-vd%u", d->cfg.san_id, vd_id);
+}
+
+void vvmpd_ap_client_name(uint32_t domain_id, const char *host, char *out, size_t len)
+{
+	/* VVMP host names have at most VVMP_NAME_LEN - 1 bytes: this always fits. */
+	if (snprintf(out, len, "d%u-%s", domain_id, host) >= (int)len)
+		out[0] = '\0';
+}
+
+/* The info text of the kernel clients this manager owns. */
+static void owned_client_info(const struct vvmpd *d, const char *host, char *out, size_t len)
+{
+	snprintf(out, len, "vvmpd san%u host %s", d->cfg.san_id, host);
 }
 
 /* The repository id of a kernel VD this manager owns, or 0. */
@@ -127,6 +146,7 @@ static void handle_drop(struct vvmpd *d)
 {
 	vaapi_close(d->ap->h);
 	d->ap->h = NULL;
+	d->ap->no_txn = false;		/* the next module may have them */
 }
 
 /* ---- the repository's view, as a kernel map ------------------------------ */
@@ -391,7 +411,8 @@ static size_t vd_clients(struct vvmpd *d, uint32_t vd_id, struct ap_client *out,
 			       acl == VVMP_REPO_ACL_RO ? VVMP_ACL_RO : VVMP_ACL_NONE,
 			.status = status_of(c.status),
 		};
-		snprintf(out[n].name, sizeof(out[n].name), "%s", c.name);
+		vvmpd_ap_client_name(c.domain_id, c.name, out[n].name, sizeof(out[n].name));
+		owned_client_info(d, c.name, out[n].info, sizeof(out[n].info));
 		if (c.cos_id && !vvmp_repo_cos_get(d->repo, c.cos_id, &cos)) {
 			out[n].has_cos = true;
 			out[n].cos = (struct vaapi_cos){
@@ -417,6 +438,8 @@ static int set_status_all(struct vaapi *h, const char *name, const struct ap_cli
 		err = vaapi_peap_set_status(h, name, NULL, status);
 	return err;
 }
+
+static void prune_clients(struct vvmpd *d);
 
 /* ---- one VD --------------------------------------------------------------- */
 
@@ -451,6 +474,110 @@ static void remove_vd(struct vaapi *h, const char *name)
 	free(info);
 }
 
+/* How the kernel's map of a VD compares with the repository's. */
+enum map_change { MAP_ABSENT, MAP_EQUAL, MAP_EXTENDS, MAP_DIFFERS };
+
+/*
+ * The commands that make the kernel hold VD @name as stored: the map
+ * (@change from @cur_sectors to @want), then each client, its ACL and CoS,
+ * the VD default ACL, then the final statuses. A VD created here is
+ * quiesced (default and clients) before its policy is pushed: the
+ * "config complete" hold-down. Within a transaction they are staged and
+ * the commit applies them all or none; *@created says VD_CREATE and the
+ * quiesce were sent (applied, outside a transaction).
+ */
+static int push_commands(struct vaapi *h, const char *name, enum map_change change,
+			 uint64_t cur_sectors, struct vaapi_map *want,
+			 const struct ap_client *clients, size_t ncl, bool *created)
+{
+	struct vaapi_cos none = { .present = VAAPI_COS_IOPS | VAAPI_COS_BPS | VAAPI_COS_PRIORITY };
+	int err = 0;
+
+	*created = false;
+	switch (change) {
+	case MAP_ABSENT:
+		err = vaapi_ap_create_vd(h, name, want);
+		/* Hold-down: devices bound before the push completes hold their I/O. */
+		if (!err)
+			err = vaapi_peap_set_status(h, name, NULL, VVMP_STATUS_QUIESCED);
+		*created = !err;
+		break;
+	case MAP_EXTENDS:
+		err = append_segments(h, name, want, cur_sectors);
+		break;
+	case MAP_DIFFERS:
+		want->nosync = false;
+		err = vaapi_ap_set_map_vd(h, name, want);
+		want->nosync = true;
+		break;
+	case MAP_EQUAL:
+		break;
+	}
+
+	/* Clients, their ACL and CoS; a created VD's clients start quiesced. */
+	for (size_t i = 0; i < ncl && !err; i++) {
+		err = vaapi_peap_set_client(h, clients[i].name, clients[i].info);
+		if (!err && change == MAP_ABSENT)
+			err = vaapi_peap_set_status(h, name, clients[i].name, VVMP_STATUS_QUIESCED);
+		if (!err)
+			err = vaapi_peap_set_acl(h, name, clients[i].name, clients[i].acl);
+		if (!err)
+			err = vaapi_peap_set_cos(h, name, clients[i].name,
+						 clients[i].has_cos ? &clients[i].cos : &none);
+	}
+	/* Only the clients holding the VD get access; a device without a client none. */
+	if (!err)
+		err = vaapi_peap_set_acl(h, name, NULL, VVMP_ACL_NONE);
+
+	/* Config complete: release the hold-down. */
+	for (size_t i = 0; i < ncl && !err; i++)
+		err = vaapi_peap_set_status(h, name, clients[i].name, clients[i].status);
+	if (!err)
+		err = vaapi_peap_set_status(h, name, NULL, VVMP_STATUS_ENABLED);
+	return err;
+}
+
+/*
+ * push_commands() in one kernel transaction: 1 if it was committed (0 in
+ * *@err) or refused (the kernel unchanged, the error in *@err); 0 if the
+ * kernel has no transactions (EOPNOTSUPP: a module older than TXN_*,
+ * remembered) or the push needs more commands than one may stage (E2BIG):
+ * the caller then sends the commands one by one.
+ */
+static int push_in_txn(struct vvmpd *d, struct vaapi *h, const char *name,
+		       enum map_change change, uint64_t cur_sectors, struct vaapi_map *want,
+		       const struct ap_client *clients, size_t ncl, int *err)
+{
+	bool created;
+	uint32_t txn;
+
+	if (d->ap->no_txn)
+		return 0;
+	*err = vaapi_tx_begin(h, &txn);
+	if (*err == -EOPNOTSUPP) {
+		vvmpd_log("kernel: no transactions (TXN_BEGIN: %s): pushing command by command",
+			  vaapi_strerror(h));
+		d->ap->no_txn = true;
+		return 0;
+	}
+	if (*err)
+		return 1;
+	vaapi_tx_use(h, txn);
+	*err = push_commands(h, name, change, cur_sectors, want, clients, ncl, &created);
+	vaapi_tx_use(h, 0);
+	if (*err) {
+		vaapi_tx_abort(h, txn);
+		if (*err == -E2BIG) {
+			vvmpd_log("kernel: %s needs more than %u commands: pushed without a "
+				  "transaction", name, VVMP_MAX_TXN_OPS);
+			return 0;
+		}
+		return 1;
+	}
+	*err = vaapi_tx_commit(h, txn);
+	return 1;
+}
+
 /* Push repository VD @vd_id; 0 once the kernel holds it as stored. */
 static int push_vd(struct vvmpd *d, uint32_t vd_id)
 {
@@ -459,16 +586,20 @@ static int push_vd(struct vvmpd *d, uint32_t vd_id)
 	struct vvmp_repo_vd vd;
 	char name[VVMP_NAME_MAX], why[96] = "";
 	struct vaapi *h = handle(d);
+	enum map_change change = MAP_EQUAL;
+	uint64_t cur_sectors = 0;
 	struct ap_vd *t;
-	bool created = false;
+	bool created, in_txn;
 	size_t ncl;
 	int err;
 
 	vvmpd_ap_vd_name(d, vd_id, name, sizeof(name));
 	if (vvmp_repo_vd_get(d->repo, vd_id, &vd)) {
 		untrack(d, vd_id);
-		if (h)
+		if (h) {
 			remove_vd(h, name);
+			prune_clients(d);
+		}
 		return 0;
 	}
 	t = track(d, vd_id, true);
@@ -501,66 +632,39 @@ static int push_vd(struct vvmpd *d, uint32_t vd_id)
 
 	err = vaapi_ap_get_map_vd(h, name, cur);
 	if (err == -ENOENT) {
-		err = vaapi_ap_create_vd(h, name, want);
-		if (err)
-			goto kernel_err;
-		created = true;
-		/* Hold-down: devices bound before the push completes hold their I/O. */
-		err = vaapi_peap_set_status(h, name, NULL, VVMP_STATUS_QUIESCED);
-		if (err)
-			goto kernel_err;
-		t->held = true;
-		t->held_since_ms = vvmp_now_ms();
-		vvmpd_log("kernel: %s created (%" PRIu64 " sectors, %u leg(s))", name,
-			  leg_sectors(want, &want->legs[0]), want->nr_legs);
+		change = MAP_ABSENT;
 	} else if (err) {
 		goto kernel_err;
 	} else {
 		for (unsigned int l = 0; l < cur->nr_legs; l++)
 			leg_normalise(cur, &cur->legs[l]);
-		if (map_extends(cur, want)) {
-			err = append_segments(h, name, want, leg_sectors(cur, &cur->legs[0]));
-			vvmpd_log("kernel: %s grown to %" PRIu64 " sectors", name,
-				  leg_sectors(want, &want->legs[0]));
-		} else if (!maps_equal(cur, want)) {
-			want->nosync = false;
-			err = vaapi_ap_set_map_vd(h, name, want);
-			want->nosync = true;
-			vvmpd_log("kernel: %s map replaced", name);
-		}
-		if (err)
-			goto kernel_err;
+		cur_sectors = leg_sectors(cur, &cur->legs[0]);
+		if (map_extends(cur, want))
+			change = MAP_EXTENDS;
+		else if (!maps_equal(cur, want))
+			change = MAP_DIFFERS;
 	}
 
-	/* Clients, their ACL and CoS; a created VD's clients start quiesced. */
-	for (size_t i = 0; i < ncl && !err; i++) {
-		err = vaapi_peap_set_client(h, clients[i].name, "vvmpd");
-		if (!err && created)
-			err = vaapi_peap_set_status(h, name, clients[i].name, VVMP_STATUS_QUIESCED);
-		if (!err)
-			err = vaapi_peap_set_acl(h, name, clients[i].name, clients[i].acl);
-		if (!err) {
-			struct vaapi_cos none = {
-				.present = VAAPI_COS_IOPS | VAAPI_COS_BPS | VAAPI_COS_PRIORITY,
-			};
-
-			err = vaapi_peap_set_cos(h, name, clients[i].name,
-						 clients[i].has_cos ? &clients[i].cos : &none);
+	in_txn = push_in_txn(d, h, name, change, cur_sectors, want, clients, ncl, &err);
+	if (!in_txn) {
+		err = push_commands(h, name, change, cur_sectors, want, clients, ncl, &created);
+		/* Half pushed: the VD stays quiesced until a retry completes it. */
+		if (err && created && !t->held) {
+			t->held = true;
+			t->held_since_ms = vvmp_now_ms();
 		}
 	}
-	/* Only the clients holding the VD get access; a device without a client none. */
-	if (!err)
-		err = vaapi_peap_set_acl(h, name, NULL, VVMP_ACL_NONE);
 	if (err)
 		goto kernel_err;
-
-	/* Config complete: release the hold-down. */
-	for (size_t i = 0; i < ncl && !err; i++)
-		err = vaapi_peap_set_status(h, name, clients[i].name, clients[i].status);
-	if (!err)
-		err = vaapi_peap_set_status(h, name, NULL, VVMP_STATUS_ENABLED);
-	if (err)
-		goto kernel_err;
+	if (change == MAP_ABSENT)
+		vvmpd_log("kernel: %s created (%" PRIu64 " sectors, %u leg(s))%s", name,
+			  leg_sectors(want, &want->legs[0]), want->nr_legs,
+			  in_txn ? " in one transaction" : "");
+	else if (change == MAP_EXTENDS)
+		vvmpd_log("kernel: %s grown to %" PRIu64 " sectors%s", name,
+			  leg_sectors(want, &want->legs[0]), in_txn ? " in one transaction" : "");
+	else if (change == MAP_DIFFERS)
+		vvmpd_log("kernel: %s map replaced%s", name, in_txn ? " in one transaction" : "");
 	t->pushed = true;
 	t->held = false;
 	t->reason[0] = '\0';
@@ -579,6 +683,84 @@ out:
 	free(want);
 	free(cur);
 	return err;
+}
+
+/* ---- clients left without a VD ------------------------------------------- */
+
+struct client_prune {
+	struct vvmpd *d;
+	char (*wanted)[VVMP_NAME_MAX];	/* clients of stored, local VDs */
+	size_t nwanted;
+	char (*gone)[VVMP_NAME_MAX];	/* this manager's clients not wanted */
+	size_t ngone;
+};
+
+static int prune_cb(const struct vaapi_client_info *c, void *arg)
+{
+	struct client_prune *p = arg;
+	char prefix[32];
+	void *gone;
+
+	snprintf(prefix, sizeof(prefix), "vvmpd san%u host ", p->d->cfg.san_id);
+	if (!c->has_info || strncmp(c->info, prefix, strlen(prefix)))
+		return 0;			/* not this manager's */
+	for (size_t i = 0; i < p->nwanted; i++)
+		if (!strcmp(p->wanted[i], c->name))
+			return 0;
+	gone = realloc(p->gone, (p->ngone + 1) * sizeof(*p->gone));
+	if (!gone)
+		return -ENOMEM;
+	p->gone = gone;
+	memcpy(p->gone[p->ngone++], c->name, VVMP_NAME_MAX);
+	return 0;
+}
+
+/*
+ * Delete the kernel clients this manager created (info "vvmpd san<SAN>
+ * host ...") that no stored VD of this SAN has any more.
+ */
+static void prune_clients(struct vvmpd *d)
+{
+	struct client_prune p = { .d = d };
+	struct vvmp_repo_vd *vds = NULL;
+	size_t n = 0, cap = 0;
+
+	if (!d->ap->h || vvmp_repo_vd_list(d->repo, &vds, &n))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		struct ap_client cl[AP_MAX_CLIENTS];
+		size_t ncl = vds[i].remote_san_id ? 0 : vd_clients(d, vds[i].id, cl, AP_MAX_CLIENTS);
+
+		for (size_t k = 0; k < ncl; k++) {
+			if (p.nwanted == cap) {
+				void *w = realloc(p.wanted, (cap = cap ? 2 * cap : 16) * sizeof(*p.wanted));
+
+				if (!w)
+					goto out;
+				p.wanted = w;
+			}
+			memcpy(p.wanted[p.nwanted++], cl[k].name, VVMP_NAME_MAX);
+		}
+	}
+	/* Collect during the dump, delete after it. */
+	if (vaapi_peap_list_clients(d->ap->h, prune_cb, &p))
+		goto out;
+	d->ap->prune_clients = false;
+	for (size_t i = 0; i < p.ngone; i++) {
+		int err = vaapi_peap_delete_client(d->ap->h, p.gone[i]);
+
+		if (!err)
+			vvmpd_log("kernel: client %s deleted (its last allocation is gone)",
+				  p.gone[i]);
+		else if (err == -EBUSY)
+			d->ap->prune_clients = true;	/* a device binds it: retried */
+		else if (err != -ENOENT)
+			vvmpd_log("kernel: delete client %s: %s", p.gone[i], strerror(-err));
+	}
+out:
+	free(p.gone);
+	free(p.wanted);
+	free(vds);
 }
 
 /* ---- hold-down timeout ------------------------------------------------------ */
@@ -681,6 +863,7 @@ void vvmpd_ap_push_all(struct vvmpd *d)
 			remove_vd(d->ap->h, name);
 		}
 		kernel_scan_free(&ks);
+		prune_clients(d);
 	}
 	vvmpd_log("kernel: pushed %zu of %zu VD(s)", pushed, n);
 	free(vds);
@@ -758,8 +941,11 @@ static void poll_once(struct vvmpd *d)
 			continue;
 		vvmpd_ap_vd_name(d, ks.ids[k], name, sizeof(name));
 		remove_vd(ap->h, name);
+		ap->prune_clients = true;
 	}
 	kernel_scan_free(&ks);
+	if (ap->prune_clients)
+		prune_clients(d);
 	for (size_t i = 0; i < ap->nvds; i++) {
 		struct vvmp_repo_vd vd;
 

@@ -203,6 +203,11 @@ void vvmpd_ap_push_all(struct vvmpd *d);
 void vvmpd_ap_push_vd(struct vvmpd *d, uint32_t vd_id, const char *what);
 /* The kernel name of VD @vd_id ("san<SAN>-vd<ID>"). */
 void vvmpd_ap_vd_name(const struct vvmpd *d, uint32_t vd_id, char *out, size_t len);
+/*
+ * The kernel name of the client for host @host of domain @domain_id
+ * ("d<DOMAIN>-<host>": two domains' hosts of the same name stay apart).
+ */
+void vvmpd_ap_client_name(uint32_t domain_id, const char *host, char *out, size_t len);
 /* Whether VD @vd_id is in the kernel as stored; else *@reason says why not. */
 bool vvmpd_ap_vd_state(struct vvmpd *d, uint32_t vd_id, const char **reason);
 
