@@ -239,6 +239,12 @@ static void vvmp_undo_directive(struct vvmp_undo *u)
 	WRITE_ONCE(u->vd->error_threshold, u->error_threshold);
 }
 
+/* A new threshold may be crossed already: check once the change is final. */
+static void vvmp_finish_directive(struct vvmp_undo *u)
+{
+	queue_work(u->vd->wq, &u->vd->threshold_work);
+}
+
 /* vaapi_psap_set_stats_directive */
 int vvmp_nl_stats_set(struct sk_buff *skb, struct genl_info *info)
 {
@@ -265,7 +271,6 @@ int vvmp_nl_stats_set(struct sk_buff *skb, struct genl_info *info)
 	u->collect_latency = vd->collect_latency;
 	u->error_threshold = vd->error_threshold;
 	u->undo = vvmp_undo_directive;
-	vvmp_txn_undo_add(info, u);
 	if (tb[VVMP_DIRECTIVE_A_LATENCY])
 		WRITE_ONCE(vd->collect_latency,
 			   nla_get_u8(tb[VVMP_DIRECTIVE_A_LATENCY]));
@@ -273,8 +278,9 @@ int vvmp_nl_stats_set(struct sk_buff *skb, struct genl_info *info)
 		WRITE_ONCE(vd->error_threshold,
 			   nla_get_u64(tb[VVMP_DIRECTIVE_A_ERROR_THRESHOLD]));
 		WRITE_ONCE(vd->threshold_crossed, false);
-		queue_work(vd->wq, &vd->threshold_work);
+		u->finish = vvmp_finish_directive;
 	}
+	vvmp_txn_undo_add(info, u);
 	vvmp_nl_unlock(info, vd);
 	return 0;
 }

@@ -46,6 +46,9 @@ struct vvmp_txn {
 	struct list_head undo;		/* during a commit, newest first */
 };
 
+/* Transactions one socket may hold open at once. */
+#define VVMP_MAX_TXNS_PER_SOCKET	16
+
 static DEFINE_MUTEX(vvmp_txn_lock);
 static LIST_HEAD(vvmp_txns);
 static u32 vvmp_next_txn_id = 1;
@@ -108,6 +111,14 @@ int vvmp_txn_stage(struct genl_info *info)
 		r = -E2BIG;
 		goto out;
 	}
+	if (info->genlhdr->cmd == VVMP_CMD_PLAN_SET &&
+	    info->attrs[VVMP_A_PLAN_OP] &&
+	    nla_get_u8(info->attrs[VVMP_A_PLAN_OP]) == VVMP_PLAN_DETACH) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VVMP_A_PLAN_OP],
+				    "Detaching a leg cannot be part of a transaction");
+		r = -EOPNOTSUPP;
+		goto out;
+	}
 	op = kmalloc(struct_size(op, attrs, 0) + len, GFP_KERNEL);
 	if (!op) {
 		r = -ENOMEM;
@@ -126,8 +137,9 @@ out:
 /* vaapi_tx_begin */
 int vvmp_nl_txn_begin(struct sk_buff *skb, struct genl_info *info)
 {
+	struct vvmp_txn *txn, *other;
 	struct sk_buff *reply;
-	struct vvmp_txn *txn;
+	unsigned int open = 0;
 	void *hdr;
 	int r;
 
@@ -147,6 +159,16 @@ int vvmp_nl_txn_begin(struct sk_buff *skb, struct genl_info *info)
 	INIT_LIST_HEAD(&txn->undo);
 	txn->portid = info->snd_portid;
 	mutex_lock(&vvmp_txn_lock);
+	list_for_each_entry(other, &vvmp_txns, node)
+		open += other->portid == txn->portid;
+	if (open == VVMP_MAX_TXNS_PER_SOCKET) {
+		mutex_unlock(&vvmp_txn_lock);
+		NL_SET_ERR_MSG(info->extack,
+			       "This socket holds the most open transactions allowed");
+		kfree(txn);
+		nlmsg_free(reply);
+		return -E2BIG;
+	}
 	txn->id = vvmp_next_txn_id++;
 	if (!vvmp_next_txn_id)
 		vvmp_next_txn_id = 1;
@@ -294,6 +316,10 @@ int vvmp_nl_txn_commit(struct sk_buff *skb, struct genl_info *info)
 	r = vvmp_txn_apply(txn, info);
 	if (r) {
 		/* The staged attributes are not in this message. */
+		if (!info->extack->_msg)
+			info->extack->_msg = info->extack->miss_type ?
+				"A staged command lacks a required attribute" :
+				"A staged command failed";
 		info->extack->bad_attr = NULL;
 		info->extack->miss_nest = NULL;
 		info->extack->miss_type = 0;
