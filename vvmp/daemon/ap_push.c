@@ -564,9 +564,9 @@ static int push_in_txn(struct vvmpd *d, struct vaapi *h, const char *name,
 		return 1;
 	vaapi_tx_use(h, txn);
 	*err = push_commands(h, name, change, cur_sectors, want, clients, ncl, &created);
-	vaapi_tx_use(h, 0);
 	if (*err) {
 		vaapi_tx_abort(h, txn);
+		vaapi_tx_use(h, 0);
 		if (*err == -E2BIG) {
 			vvmpd_log("kernel: %s needs more than %u commands: pushed without a "
 				  "transaction", name, VVMP_MAX_TXN_OPS);
@@ -574,7 +574,9 @@ static int push_in_txn(struct vvmpd *d, struct vaapi *h, const char *name,
 		}
 		return 1;
 	}
+	/* Still in use: libvaapi then grows the devices of VDs the commit extended. */
 	*err = vaapi_tx_commit(h, txn);
+	vaapi_tx_use(h, 0);		/* a failed commit leaves nothing to stage into */
 	return 1;
 }
 
