@@ -523,6 +523,7 @@ int vvmp_map(struct dm_target *ti, struct bio *bio)
 	io->port = port;
 	io->vd = port->vd;
 	io->map = NULL;
+	io->requeue = false;
 	io->kind = VVMP_IO_NOTHING;
 	io->vd_sector = dm_target_offset(ti, bio->bi_iter.bi_sector);
 	io->start_ns = READ_ONCE(port->vd->collect_latency) ?
@@ -549,15 +550,16 @@ int vvmp_map(struct dm_target *ti, struct bio *bio)
  * @error: its status; cleared when a mirror absorbs a flush failure
  *
  * Return: DM_ENDIO_INCOMPLETE for a mirrored read queued for another leg,
- * else DM_ENDIO_DONE.
+ * DM_ENDIO_REQUEUE for a bio a device held over a noflush suspend, else
+ * DM_ENDIO_DONE.
  */
 int vvmp_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error)
 {
 	struct vvmp_io *io = dm_per_bio_data(bio, sizeof(*io));
 	struct vvmp_vd *vd = io->vd;
 
-	if (!io->map)		/* refused or failed by the client's policy */
-		return DM_ENDIO_DONE;
+	if (!io->map)		/* refused, or held over a noflush suspend */
+		return io->requeue ? DM_ENDIO_REQUEUE : DM_ENDIO_DONE;
 
 	if (io->kind == VVMP_IO_REMAPPED || io->kind == VVMP_IO_MIRROR_READ)
 		vvmp_account_done(io, io->leg, bio, *error);

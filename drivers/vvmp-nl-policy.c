@@ -8,41 +8,6 @@
 
 #include "vvmp-nl.h"
 
-/*
- * Look up the VD (and client) of a request and lock the VD for a change.
- * On success the caller holds vvmp_registry_lock (read) and vd->ctl_lock
- * and releases them with vvmp_nl_unlock().
- */
-static struct vvmp_vd *vvmp_nl_lock_vd(struct genl_info *info,
-				       struct vvmp_client **client)
-{
-	struct vvmp_vd *vd;
-	int r;
-
-	vvmp_nl_read_lock(info);
-	vd = vvmp_nl_find_vd(info);
-	if (IS_ERR(vd))
-		goto bad;
-	if (client) {
-		r = vvmp_nl_find_client(info, client);
-		if (r) {
-			vd = ERR_PTR(r);
-			goto bad;
-		}
-	}
-	mutex_lock(&vd->ctl_lock);
-	return vd;
-bad:
-	vvmp_nl_read_unlock(info);
-	return vd;
-}
-
-static void vvmp_nl_unlock(struct genl_info *info, struct vvmp_vd *vd)
-{
-	mutex_unlock(&vd->ctl_lock);
-	vvmp_nl_read_unlock(info);
-}
-
 /* The entry to change: a client's own (created on first use) or the VD's. */
 static struct vvmp_policy *vvmp_nl_policy_target(struct vvmp_vd *vd,
 						 struct vvmp_client *client,
@@ -202,33 +167,22 @@ int vvmp_nl_cos_set(struct sk_buff *skb, struct genl_info *info)
  * client (or the VD's default) and where it comes from. All three replies
  * carry ACL, STATUS and COS.
  */
+static int vvmp_nl_fill_policy(struct sk_buff *skb, struct vvmp_vd *vd,
+			       struct vvmp_client *client)
+{
+	u8 source;
+	struct vvmp_policy p = vvmp_policy_in_force(vd, client, &source);
+
+	if (nla_put_string(skb, VVMP_A_VD_NAME, vd->name) ||
+	    (client && nla_put_string(skb, VVMP_A_CLIENT_NAME, client->name)) ||
+	    nla_put_u8(skb, VVMP_A_POLICY_SOURCE, source))
+		return -EMSGSIZE;
+	return vvmp_nl_put_policy(skb, &p);
+}
+
 int vvmp_nl_policy_get(struct sk_buff *skb, struct genl_info *info)
 {
-	struct vvmp_client *client;
-	struct vvmp_policy p;
-	struct sk_buff *reply;
-	struct vvmp_vd *vd;
-	void *hdr;
-	u8 source;
-	int r;
-
-	reply = vvmp_nl_reply_new(info, &hdr);
-	if (!reply)
-		return -ENOMEM;
-	vd = vvmp_nl_lock_vd(info, &client);
-	if (IS_ERR(vd)) {
-		nlmsg_free(reply);
-		return PTR_ERR(vd);
-	}
-	p = vvmp_policy_in_force(vd, client, &source);
-	r = -EMSGSIZE;
-	if (!nla_put_string(reply, VVMP_A_VD_NAME, vd->name) &&
-	    !(client && nla_put_string(reply, VVMP_A_CLIENT_NAME,
-				       client->name)) &&
-	    !nla_put_u8(reply, VVMP_A_POLICY_SOURCE, source))
-		r = vvmp_nl_put_policy(reply, &p);
-	vvmp_nl_unlock(info, vd);
-	return vvmp_nl_reply_send(reply, hdr, info, r);
+	return vvmp_nl_vd_reply(info, vvmp_nl_fill_policy, true);
 }
 
 /* ---- PSAP: statistics ---- */
@@ -324,45 +278,37 @@ static int vvmp_nl_put_counters(struct sk_buff *skb, int type,
 }
 
 /* vaapi_psap_copy_vd_stats: the VD, each leg, each device's client */
-int vvmp_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
+static int vvmp_nl_fill_stats(struct sk_buff *skb, struct vvmp_vd *vd,
+			      struct vvmp_client *client)
 {
 	struct vvmp_counters *sum = kmalloc(sizeof(*sum), GFP_KERNEL);
 	struct vvmp_port *port;
-	struct sk_buff *reply;
-	struct vvmp_vd *vd;
 	unsigned int l;
-	void *hdr;
-	int r;
+	int r = -EMSGSIZE;
 
-	reply = sum ? vvmp_nl_reply_new(info, &hdr) : NULL;
-	if (!reply) {
-		kfree(sum);
+	if (!sum)
 		return -ENOMEM;
-	}
-	vd = vvmp_nl_lock_vd(info, NULL);
-	if (IS_ERR(vd)) {
-		kfree(sum);
-		nlmsg_free(reply);
-		return PTR_ERR(vd);
-	}
-	r = -EMSGSIZE;
-	if (nla_put_string(reply, VVMP_A_VD_NAME, vd->name) ||
-	    vvmp_nl_put_counters(reply, VVMP_A_STATS, vd->counters, -1, NULL,
+	if (nla_put_string(skb, VVMP_A_VD_NAME, vd->name) ||
+	    vvmp_nl_put_counters(skb, VVMP_A_STATS, vd->counters, -1, NULL,
 				 sum))
 		goto out;
 	for (l = 0; l < vd->nr_legs; l++)
-		if (vvmp_nl_put_counters(reply, VVMP_A_LEG_STATS,
+		if (vvmp_nl_put_counters(skb, VVMP_A_LEG_STATS,
 					 vd->legs[l].counters, l, NULL, sum))
 			goto out;
 	list_for_each_entry(port, &vd->ports, node)
-		if (vvmp_nl_put_counters(reply, VVMP_A_CLIENT_STATS,
+		if (vvmp_nl_put_counters(skb, VVMP_A_CLIENT_STATS,
 					 port->counters, -1, port->client, sum))
 			goto out;
 	r = 0;
 out:
-	vvmp_nl_unlock(info, vd);
 	kfree(sum);
-	return vvmp_nl_reply_send(reply, hdr, info, r);
+	return r;
+}
+
+int vvmp_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
+{
+	return vvmp_nl_vd_reply(info, vvmp_nl_fill_stats, false);
 }
 
 /* Counters cannot be put back: a commit resets them once it succeeded. */
@@ -669,25 +615,17 @@ int vvmp_nl_plan_params_set(struct sk_buff *skb, struct genl_info *info)
 }
 
 /* vaapi_iop_get_plan_params */
+static int vvmp_nl_fill_components(struct sk_buff *skb, struct vvmp_vd *vd,
+				   struct vvmp_client *client)
+{
+	if (nla_put_string(skb, VVMP_A_VD_NAME, vd->name))
+		return -EMSGSIZE;
+	return vvmp_nl_put_components(skb, vd);
+}
+
 int vvmp_nl_plan_params_get(struct sk_buff *skb, struct genl_info *info)
 {
-	struct sk_buff *reply;
-	struct vvmp_vd *vd;
-	void *hdr;
-	int r = -EMSGSIZE;
-
-	reply = vvmp_nl_reply_new(info, &hdr);
-	if (!reply)
-		return -ENOMEM;
-	vd = vvmp_nl_lock_vd(info, NULL);
-	if (IS_ERR(vd)) {
-		nlmsg_free(reply);
-		return PTR_ERR(vd);
-	}
-	if (!nla_put_string(reply, VVMP_A_VD_NAME, vd->name))
-		r = vvmp_nl_put_components(reply, vd);
-	vvmp_nl_unlock(info, vd);
-	return vvmp_nl_reply_send(reply, hdr, info, r);
+	return vvmp_nl_vd_reply(info, vvmp_nl_fill_components, false);
 }
 
 /* ---- EH: divert ranges (stored; I/O on them is the CP's from issue 4) ---- */
@@ -816,23 +754,15 @@ int vvmp_nl_divert_delete(struct sk_buff *skb, struct genl_info *info)
 }
 
 /* vaapi_eh_list_divert */
+static int vvmp_nl_fill_ranges(struct sk_buff *skb, struct vvmp_vd *vd,
+			       struct vvmp_client *client)
+{
+	if (nla_put_string(skb, VVMP_A_VD_NAME, vd->name))
+		return -EMSGSIZE;
+	return vvmp_nl_put_ranges(skb, vd->ranges, vd->nr_ranges);
+}
+
 int vvmp_nl_divert_get(struct sk_buff *skb, struct genl_info *info)
 {
-	struct sk_buff *reply;
-	struct vvmp_vd *vd;
-	void *hdr;
-	int r = -EMSGSIZE;
-
-	reply = vvmp_nl_reply_new(info, &hdr);
-	if (!reply)
-		return -ENOMEM;
-	vd = vvmp_nl_lock_vd(info, NULL);
-	if (IS_ERR(vd)) {
-		nlmsg_free(reply);
-		return PTR_ERR(vd);
-	}
-	if (!nla_put_string(reply, VVMP_A_VD_NAME, vd->name))
-		r = vvmp_nl_put_ranges(reply, vd->ranges, vd->nr_ranges);
-	vvmp_nl_unlock(info, vd);
-	return vvmp_nl_reply_send(reply, hdr, info, r);
+	return vvmp_nl_vd_reply(info, vvmp_nl_fill_ranges, false);
 }

@@ -151,6 +151,83 @@ int vvmp_nl_find_client(struct genl_info *info, struct vvmp_client **client)
 }
 
 /**
+ * vvmp_nl_lock_vd() - look up a request's VD (and client) and lock the VD
+ * @info: the request
+ * @client: returns the client the request names (NULL: none); NULL if
+ *	the request names no client of interest
+ *
+ * On success the caller holds vvmp_registry_lock (read, unless inside a
+ * commit) and vd->ctl_lock and releases them with vvmp_nl_unlock().
+ *
+ * Return: the VD or an ERR_PTR with the extack set.
+ */
+struct vvmp_vd *vvmp_nl_lock_vd(struct genl_info *info,
+				       struct vvmp_client **client)
+{
+	struct vvmp_vd *vd;
+	int r;
+
+	vvmp_nl_read_lock(info);
+	vd = vvmp_nl_find_vd(info);
+	if (IS_ERR(vd))
+		goto bad;
+	if (client) {
+		r = vvmp_nl_find_client(info, client);
+		if (r) {
+			vd = ERR_PTR(r);
+			goto bad;
+		}
+	}
+	mutex_lock(&vd->ctl_lock);
+	return vd;
+bad:
+	vvmp_nl_read_unlock(info);
+	return vd;
+}
+
+/**
+ * vvmp_nl_unlock() - undo vvmp_nl_lock_vd()
+ * @info: the request
+ * @vd: the VD
+ */
+void vvmp_nl_unlock(struct genl_info *info, struct vvmp_vd *vd)
+{
+	mutex_unlock(&vd->ctl_lock);
+	vvmp_nl_read_unlock(info);
+}
+
+/**
+ * vvmp_nl_vd_reply() - answer a read of one VD
+ * @info: the request (VD_NAME, and CLIENT_NAME if @fill wants a client)
+ * @fill: puts the reply's attributes, the VD locked; gets the client the
+ *	request names, or NULL
+ * @with_client: look up the request's client for @fill
+ *
+ * Return: 0 or a negative errno (extack set).
+ */
+int vvmp_nl_vd_reply(struct genl_info *info, vvmp_nl_fill_fn fill,
+		     bool with_client)
+{
+	struct vvmp_client *client = NULL;
+	struct sk_buff *reply;
+	struct vvmp_vd *vd;
+	void *hdr;
+	int r;
+
+	reply = vvmp_nl_reply_new(info, &hdr);
+	if (!reply)
+		return -ENOMEM;
+	vd = vvmp_nl_lock_vd(info, with_client ? &client : NULL);
+	if (IS_ERR(vd)) {
+		nlmsg_free(reply);
+		return PTR_ERR(vd);
+	}
+	r = fill(reply, vd, client);
+	vvmp_nl_unlock(info, vd);
+	return vvmp_nl_reply_send(reply, hdr, info, r);
+}
+
+/**
  * vvmp_nl_reply_new() - a reply message for @info with its header
  * @info: the request
  * @hdr: returns the header (for genlmsg_end)
@@ -509,27 +586,15 @@ out:
 }
 
 /* vaapi_ap_get_vd */
+static int vvmp_nl_fill_vd(struct sk_buff *skb, struct vvmp_vd *vd,
+			   struct vvmp_client *client)
+{
+	return vvmp_nl_put_vd(skb, vd);
+}
+
 static int vvmp_nl_vd_get(struct sk_buff *skb, struct genl_info *info)
 {
-	struct sk_buff *reply;
-	struct vvmp_vd *vd;
-	void *hdr;
-	int r;
-
-	reply = vvmp_nl_reply_new(info, &hdr);
-	if (!reply)
-		return -ENOMEM;
-	down_read(&vvmp_registry_lock);
-	vd = vvmp_nl_find_vd(info);
-	if (IS_ERR(vd)) {
-		r = PTR_ERR(vd);
-	} else {
-		mutex_lock(&vd->ctl_lock);
-		r = vvmp_nl_put_vd(reply, vd);
-		mutex_unlock(&vd->ctl_lock);
-	}
-	up_read(&vvmp_registry_lock);
-	return vvmp_nl_reply_send(reply, hdr, info, r);
+	return vvmp_nl_vd_reply(info, vvmp_nl_fill_vd, false);
 }
 
 /* The first VD (or client) created after @id: dumps resume by id. */
@@ -583,34 +648,24 @@ static int vvmp_nl_vd_dump(struct sk_buff *skb, struct netlink_callback *cb)
 }
 
 /* vaapi_ap_get_map_vd */
+static int vvmp_nl_fill_map(struct sk_buff *skb, struct vvmp_vd *vd,
+			    struct vvmp_client *client)
+{
+	struct vvmp_map *map = vvmp_map_get(vd);
+	int r = -EMSGSIZE;
+
+	if (!nla_put_string(skb, VVMP_A_VD_NAME, vd->name) &&
+	    !nla_put_u64_64bit(skb, VVMP_A_VD_SIZE, map->size, VVMP_A_PAD) &&
+	    !nla_put_u64_64bit(skb, VVMP_A_GENERATION, map->generation,
+			       VVMP_A_PAD))
+		r = vvmp_nl_put_map(skb, vd, map);
+	vvmp_map_put(map);
+	return r;
+}
+
 static int vvmp_nl_vd_get_map(struct sk_buff *skb, struct genl_info *info)
 {
-	struct sk_buff *reply;
-	struct vvmp_map *map;
-	struct vvmp_vd *vd;
-	void *hdr;
-	int r;
-
-	reply = vvmp_nl_reply_new(info, &hdr);
-	if (!reply)
-		return -ENOMEM;
-	down_read(&vvmp_registry_lock);
-	vd = vvmp_nl_find_vd(info);
-	if (IS_ERR(vd)) {
-		r = PTR_ERR(vd);
-	} else {
-		map = vvmp_map_get(vd);
-		r = -EMSGSIZE;
-		if (!nla_put_string(reply, VVMP_A_VD_NAME, vd->name) &&
-		    !nla_put_u64_64bit(reply, VVMP_A_VD_SIZE, map->size,
-				       VVMP_A_PAD) &&
-		    !nla_put_u64_64bit(reply, VVMP_A_GENERATION,
-				       map->generation, VVMP_A_PAD))
-			r = vvmp_nl_put_map(reply, vd, map);
-		vvmp_map_put(map);
-	}
-	up_read(&vvmp_registry_lock);
-	return vvmp_nl_reply_send(reply, hdr, info, r);
+	return vvmp_nl_vd_reply(info, vvmp_nl_fill_map, false);
 }
 
 /* Reply to a map change with the generation and size now in force. */
@@ -733,35 +788,25 @@ static int vvmp_nl_vd_set_segment(struct sk_buff *skb, struct genl_info *info)
 }
 
 /* vaapi_ap_get_map_size_vd */
+static int vvmp_nl_fill_map_size(struct sk_buff *skb, struct vvmp_vd *vd,
+				 struct vvmp_client *client)
+{
+	struct vvmp_map *map = vvmp_map_get(vd);
+	int r = -EMSGSIZE;
+
+	if (!nla_put_string(skb, VVMP_A_VD_NAME, vd->name) &&
+	    !nla_put_u32(skb, VVMP_A_MAP_EXTENTS, vvmp_map_extents(map)) &&
+	    !nla_put_u64_64bit(skb, VVMP_A_MAP_BYTES, vvmp_map_bytes(map),
+			       VVMP_A_PAD))
+		r = 0;
+	vvmp_map_put(map);
+	return r;
+}
+
 static int vvmp_nl_vd_get_map_size(struct sk_buff *skb,
 				   struct genl_info *info)
 {
-	struct sk_buff *reply;
-	struct vvmp_map *map;
-	struct vvmp_vd *vd;
-	void *hdr;
-	int r;
-
-	reply = vvmp_nl_reply_new(info, &hdr);
-	if (!reply)
-		return -ENOMEM;
-	down_read(&vvmp_registry_lock);
-	vd = vvmp_nl_find_vd(info);
-	if (IS_ERR(vd)) {
-		r = PTR_ERR(vd);
-	} else {
-		map = vvmp_map_get(vd);
-		r = -EMSGSIZE;
-		if (!nla_put_string(reply, VVMP_A_VD_NAME, vd->name) &&
-		    !nla_put_u32(reply, VVMP_A_MAP_EXTENTS,
-				 vvmp_map_extents(map)) &&
-		    !nla_put_u64_64bit(reply, VVMP_A_MAP_BYTES,
-				       vvmp_map_bytes(map), VVMP_A_PAD))
-			r = 0;
-		vvmp_map_put(map);
-	}
-	up_read(&vvmp_registry_lock);
-	return vvmp_nl_reply_send(reply, hdr, info, r);
+	return vvmp_nl_vd_reply(info, vvmp_nl_fill_map_size, false);
 }
 
 /* ---- PEAP: clients ---- */

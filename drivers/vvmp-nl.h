@@ -103,7 +103,16 @@ void vvmp_gate_open(void);
 int vvmp_txn_init(void);
 void vvmp_txn_exit(void);
 
+/* Puts the reply to a read of @vd (locked) for vvmp_nl_vd_reply(). */
+typedef int (*vvmp_nl_fill_fn)(struct sk_buff *skb, struct vvmp_vd *vd,
+			       struct vvmp_client *client);
+
 /* vvmp-nl.c */
+struct vvmp_vd *vvmp_nl_lock_vd(struct genl_info *info,
+				struct vvmp_client **client);
+void vvmp_nl_unlock(struct genl_info *info, struct vvmp_vd *vd);
+int vvmp_nl_vd_reply(struct genl_info *info, vvmp_nl_fill_fn fill,
+		     bool with_client);
 const struct nla_policy *vvmp_nl_policy(void);
 int vvmp_nl_apply(u8 cmd, struct genl_info *info);
 struct vvmp_undo *vvmp_undo_new(struct vvmp_vd *vd);

@@ -361,17 +361,20 @@ void vvmp_port_exit(struct vvmp_port *port)
 }
 
 /**
- * vvmp_port_presuspend() - release or fail every held bio
+ * vvmp_port_presuspend() - hand every held bio back to dm, or release it
  * @port: the device being suspended
  *
  * dm waits for every bio it handed to ->map before the suspend completes;
- * held bios would make it wait for ever, so a quiesced device's bios are
- * released now (a suspend is the administrator's decision) and throttled
- * bios go without waiting for tokens.
+ * held bios would make it wait for ever. A noflush suspend (as libvaapi's
+ * reload that grows a device) keeps them: dm requeues them and maps them
+ * again after the resume, with the policy then in force (a quiesced
+ * device holds them again). Any other suspend is the administrator's
+ * decision: held bios are released, throttled ones without waiting.
  */
 void vvmp_port_presuspend(struct vvmp_port *port)
 {
 	struct bio_list held;
+	struct bio *bio;
 
 	spin_lock_irq(&port->hold_lock);
 	port->suspending = true;
@@ -382,7 +385,17 @@ void vvmp_port_presuspend(struct vvmp_port *port)
 	held = port->held;
 	bio_list_init(&port->held);
 	spin_unlock_irq(&port->hold_lock);
-	vvmp_port_release_list(port, &held);
+	if (!dm_noflush_suspending(port->ti)) {
+		vvmp_port_release_list(port, &held);
+		return;
+	}
+	while ((bio = bio_list_pop(&held))) {
+		struct vvmp_io *io = dm_per_bio_data(bio, sizeof(*io));
+
+		io->requeue = true;
+		bio->bi_status = BLK_STS_OK;
+		bio_endio(bio);
+	}
 }
 
 /**

@@ -302,6 +302,7 @@ struct vvmp_io {
 	struct vvmp_port *port;
 	struct vvmp_map *map;		/* holds a reference until completion */
 	u64 start_ns;			/* 0: latency not collected */
+	bool requeue;			/* held: dm maps it again after resume */
 	sector_t vd_sector;
 	enum vvmp_io_kind kind;
 	unsigned int leg;		/* REMAPPED and mirrored reads */
