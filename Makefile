@@ -13,7 +13,8 @@
 #                           suite on each kernel (default: newest 6.1 and 6.12);
 #                           ends with "N passed, N failed"
 #   make demo               the administrator's demo (tools/demo.sh) on 6.1
-#   make bench              fio: vvmp against dm-linear/stripe/raid1 (6.1)
+#   make bench              fio: vvmp against dm-linear/stripe/raid1, control-path
+#                           ops/s and I/O p99 during a map swap storm (6.1)
 #   make clean              everything, build/ included
 #
 # Variables: KVER (a full kernel version, or a series: 6.1, 6.12), KDIR (the
@@ -54,7 +55,7 @@ ALL_KVERS = $(shell $(GUEST)/kvers --all)
 KVER61 = $(shell $(GUEST)/kvers 6.1)
 
 USER_DIRS := $(patsubst %/Makefile,%,$(wildcard vvmp/Makefile tools/Makefile))
-TEST_DIRS := $(patsubst %/Makefile,%,$(wildcard tests/dm-vvmp/Makefile))
+TEST_DIRS := $(patsubst %/Makefile,%,$(wildcard tests/dm-vvmp/Makefile tests/bench/Makefile))
 SUBDIRS := $(USER_DIRS) $(TEST_DIRS)
 MODULE_SRC := Kbuild drivers include
 
@@ -156,6 +157,9 @@ demo: setup-host
 # an earlier build is not measured).
 bench: setup-host
 	@mkdir -p build/bench
+	@$(MAKE) --no-print-directory userspace
+	@$(MAKE) --no-print-directory -C tests/bench ctl_ops || \
+		echo "bench: tests/bench/ctl_ops did not build: the control-path groups will fail" 
 	@if $(MAKE) --no-print-directory module KVER=$(KVER61); then vvmp=1; else \
 		echo "bench: dm-vvmp.ko for $(KVER61) did not build: measuring the in-tree targets only"; vvmp=0; fi; \
 	VVMP_BENCH_VVMP=$$vvmp VVMP_BENCH_REV="$$(git describe --always --dirty 2>/dev/null || echo unknown)" \
