@@ -567,3 +567,34 @@ bad:
 	vvmp_map_free(map);
 	return ERR_PTR(r);
 }
+
+/**
+ * vvmp_nl_copy_map() - a copy of @old holding its own references to the PDs
+ * @vd: the VD
+ * @old: the map
+ *
+ * Return: the copy (not published) or an ERR_PTR.
+ */
+struct vvmp_map *vvmp_nl_copy_map(struct vvmp_vd *vd, struct vvmp_map *old)
+{
+	struct vvmp_map *map = vvmp_map_alloc(vd);
+	unsigned int l;
+	int r;
+
+	if (!map)
+		return ERR_PTR(-ENOMEM);
+	map->layout = old->layout;
+	map->chunk_sectors = old->chunk_sectors;
+	map->chunk_shift = old->chunk_shift;
+	map->size = old->size;
+	map->nr_legs = old->nr_legs;
+	r = vvmp_nl_alloc_pds(map, vvmp_map_extents(old));
+	for (l = 0; !r && l < old->nr_legs; l++)
+		r = vvmp_copy_leg(map, &map->legs[l], &old->legs[l]);
+	r = r ?: vvmp_map_build_flush_targets(map);
+	if (r) {
+		vvmp_map_free(map);
+		return ERR_PTR(r);
+	}
+	return map;
+}

@@ -341,14 +341,11 @@ int vvmp_nl_stats_reset(struct sk_buff *skb, struct genl_info *info)
 
 /* ---- SSAP: the plan's components (mirror legs) ---- */
 
-/*
- * vaapi_ssap_set_io_plan. REPLACE puts a leg on new extents: the leg is
- * out of sync before the new map is published (reads stop using it) and
- * is then copied from an in-sync leg.
- */
+/* As vvmp_undo_map(): the map in force is the one to retire. */
 static void vvmp_undo_plan(struct vvmp_undo *u)
 {
 	struct vvmp_vd *vd = u->vd;
+	struct vvmp_map *map = rcu_dereference_protected(vd->map, true);
 
 	spin_lock_irq(&vd->lock);
 	if (u->attached)
@@ -357,7 +354,7 @@ static void vvmp_undo_plan(struct vvmp_undo *u)
 		vvmp_set_leg_health(vd, u->leg, u->health);
 	spin_unlock_irq(&vd->lock);
 	rcu_assign_pointer(vd->map, u->old_map);
-	vvmp_map_retire(u->new_map);
+	vvmp_map_retire(map);
 }
 
 static void vvmp_finish_plan(struct vvmp_undo *u)
@@ -399,32 +396,58 @@ static int vvmp_nl_plan_check(struct genl_info *info, struct vvmp_vd *vd,
 	return 0;
 }
 
+/* Undo a detach inside a failed commit: the legs and the map as before. */
+static void vvmp_undo_detach(struct vvmp_undo *u)
+{
+	struct vvmp_vd *vd = u->vd;
+	struct vvmp_map *map;
+
+	vvmp_recovery_pause(vd);
+	map = rcu_dereference_protected(vd->map, true);
+	spin_lock_irq(&vd->lock);
+	memcpy(vd->legs, u->legs, sizeof(vd->legs));
+	WRITE_ONCE(vd->nr_legs, u->nr_legs);
+	if (vd->rec.active)
+		vd->rec.restart = true;
+	spin_unlock_irq(&vd->lock);
+	/* The gate is up: no bio took the detached map, so no drain. */
+	rcu_assign_pointer(vd->map, u->old_map);
+	u->old_map = NULL;
+	vvmp_map_retire(map);
+	vvmp_recovery_resume(vd);
+}
+
+static void vvmp_finish_detach(struct vvmp_undo *u)
+{
+	if (u->old_map)
+		vvmp_map_free(u->old_map);
+}
+
 /*
  * Detach a leg: later legs move down, so no bio may be in flight with the
  * old numbering. New bios wait at the gate while the old map drains; then
- * the legs' state moves down and the new map is published.
+ * the legs' state moves down and the new map is published. In a commit
+ * (the gate already up) a copy of the old map and of the legs' state is
+ * kept to undo it.
  */
 static int vvmp_nl_plan_detach(struct genl_info *info)
 {
 	DECLARE_COMPLETION_ONSTACK(drained);
 	struct vvmp_map *old, *map;
+	bool in_txn = vvmp_nl_txn(info);
+	struct vvmp_undo *u = NULL;
 	unsigned long in_sync;
 	struct vvmp_vd *vd;
 	unsigned int leg, l;
 	int r = 0;
 
-	if (vvmp_nl_txn(info)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VVMP_A_PLAN_OP],
-				    "Detaching a leg cannot be part of a transaction");
-		return -EOPNOTSUPP;
-	}
 	if (GENL_REQ_ATTR_CHECK(info, VVMP_A_LEG_INDEX))
 		return -EINVAL;
 	leg = nla_get_u32(info->attrs[VVMP_A_LEG_INDEX]);
-	down_write(&vvmp_registry_lock);
+	vvmp_nl_write_lock(info);
 	vd = vvmp_nl_find_vd(info);
 	if (IS_ERR(vd)) {
-		up_write(&vvmp_registry_lock);
+		vvmp_nl_write_unlock(info);
 		return PTR_ERR(vd);
 	}
 	mutex_lock(&vd->ctl_lock);
@@ -443,14 +466,31 @@ static int vvmp_nl_plan_detach(struct genl_info *info)
 		goto out;
 	old = rcu_dereference_protected(vd->map,
 					lockdep_is_held(&vd->ctl_lock));
+	r = -ENOMEM;
+	u = vvmp_undo_new(vd);
+	if (!u)
+		goto out;
+	if (in_txn) {
+		u->old_map = vvmp_nl_copy_map(vd, old);
+		if (IS_ERR(u->old_map)) {
+			r = PTR_ERR(u->old_map);
+			goto out;
+		}
+		u->old_map->generation = old->generation;
+		memcpy(u->legs, vd->legs, sizeof(u->legs));
+		u->nr_legs = vd->nr_legs;
+	}
 	map = vvmp_nl_change_legs(vd, old, VVMP_PLAN_DETACH, leg, NULL,
 				  info->extack);
 	if (IS_ERR(map)) {
 		r = PTR_ERR(map);
+		if (u->old_map)
+			vvmp_map_free(u->old_map);
 		goto out;
 	}
 
-	vvmp_gate_close();
+	if (!in_txn)
+		vvmp_gate_close();
 	vvmp_recovery_pause(vd);
 	old = vvmp_map_swap(vd, map);
 	old->drained = &drained;
@@ -469,7 +509,9 @@ static int vvmp_nl_plan_detach(struct genl_info *info)
 		memset(&vd->legs[l], 0, sizeof(vd->legs[l]));
 		vd->legs[l].counters = counters;
 		vd->legs[l].masks = VVMP_MASK_DEFAULT;
-		vvmp_counters_reset(counters);
+		/* Kept as they are while a commit could still undo this. */
+		if (!in_txn)
+			vvmp_counters_reset(counters);
 	}
 	WRITE_ONCE(vd->nr_legs, vd->nr_legs - 1);
 	if (vd->rec.active)
@@ -478,13 +520,18 @@ static int vvmp_nl_plan_detach(struct genl_info *info)
 	vvmp_recovery_resume(vd);
 	vvmp_event_vd(vd, VVMP_EVENT_VD_MAP);
 	mutex_unlock(&vd->ctl_lock);
-	vvmp_gate_open();
+	if (!in_txn)
+		vvmp_gate_open();
 	vvmp_vd_changed(vd);
-	up_write(&vvmp_registry_lock);
+	u->undo = vvmp_undo_detach;
+	u->finish = vvmp_finish_detach;
+	vvmp_txn_undo_add(info, u);
+	vvmp_nl_write_unlock(info);
 	return 0;
 out:
 	mutex_unlock(&vd->ctl_lock);
-	up_write(&vvmp_registry_lock);
+	vvmp_nl_write_unlock(info);
+	kfree(u);
 	return r;
 }
 
@@ -548,7 +595,6 @@ int vvmp_nl_plan_set(struct sk_buff *skb, struct genl_info *info)
 	vd->rec.restart = true;
 	spin_unlock_irq(&vd->lock);
 	u->old_map = vvmp_map_swap(vd, map);
-	u->new_map = map;
 	u->undo = vvmp_undo_plan;
 	u->finish = vvmp_finish_plan;
 	vvmp_event_vd(vd, VVMP_EVENT_VD_MAP);

@@ -694,11 +694,17 @@ static int vvmp_nl_map_reply(struct genl_info *info, struct vvmp_vd *vd,
  * grow (libvaapi then reloads the devices at the new size) but not shrink
  * under them; its leg count changes only through PLAN_SET.
  */
+/*
+ * Undo records run newest first, so the map in force is the one this
+ * change published, or the copy of it a later detach's undo put back.
+ */
 static void vvmp_undo_map(struct vvmp_undo *u)
 {
+	struct vvmp_map *map = rcu_dereference_protected(u->vd->map, true);
+
 	rcu_assign_pointer(u->vd->map, u->old_map);
 	WRITE_ONCE(u->vd->size, u->old_map->size);
-	vvmp_map_retire(u->new_map);
+	vvmp_map_retire(map);
 }
 
 static void vvmp_finish_map(struct vvmp_undo *u)
@@ -760,7 +766,6 @@ static int vvmp_nl_replace_map(struct genl_info *info, bool segment)
 		goto out;
 	}
 	u->old_map = vvmp_map_swap(vd, map);
-	u->new_map = map;
 	u->undo = vvmp_undo_map;
 	u->finish = vvmp_finish_map;
 	vvmp_txn_undo_add(info, u);

@@ -42,14 +42,15 @@ struct vvmp_undo {
 	void (*finish)(struct vvmp_undo *u);
 	struct vvmp_vd *vd;
 	struct vvmp_client *client;
-	struct vvmp_map *old_map;
-	struct vvmp_map *new_map;
+	struct vvmp_map *old_map;		/* the map in force before */
 	struct vvmp_client_policy *cp;	/* a policy entry it created */
 	struct list_head cps;		/* policies a client delete removed */
 	struct vvmp_policy policy;	/* the changed policy before */
 	bool has_acl, has_status, has_cos;
 	unsigned int leg;
 	bool attached;			/* PLAN_SET attached the leg */
+	unsigned int nr_legs;		/* a detach: the legs before */
+	struct vvmp_leg legs[VVMP_MAX_LEGS];
 	enum vvmp_leg_health health;
 	u32 timeout_ms;
 	u32 masks;

@@ -111,14 +111,6 @@ int vvmp_txn_stage(struct genl_info *info)
 		r = -E2BIG;
 		goto out;
 	}
-	if (info->genlhdr->cmd == VVMP_CMD_PLAN_SET &&
-	    info->attrs[VVMP_A_PLAN_OP] &&
-	    nla_get_u8(info->attrs[VVMP_A_PLAN_OP]) == VVMP_PLAN_DETACH) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VVMP_A_PLAN_OP],
-				    "Detaching a leg cannot be part of a transaction");
-		r = -EOPNOTSUPP;
-		goto out;
-	}
 	op = kmalloc(struct_size(op, attrs, 0) + len, GFP_KERNEL);
 	if (!op) {
 		r = -ENOMEM;

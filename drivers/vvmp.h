@@ -469,6 +469,7 @@ struct vvmp_map *vvmp_nl_change_legs(struct vvmp_vd *vd, struct vvmp_map *old,
 				     enum vvmp_plan_op op, unsigned int index,
 				     const struct nlattr *attr,
 				     struct netlink_ext_ack *extack);
+struct vvmp_map *vvmp_nl_copy_map(struct vvmp_vd *vd, struct vvmp_map *old);
 int vvmp_nl_put_map(struct sk_buff *skb, struct vvmp_vd *vd,
 		    struct vvmp_map *map);
 

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Transactions (issue 3): staged commands are invisible until the commit,
-# a commit applies every command or none, an abort drops them, and bios
-# running through commits (applied and failed) never see a partial one.
+# a commit applies every command or none (a leg detach included), an abort
+# drops them, and bios running through commits (applied and failed) never
+# see a partial one.
 #
 # Runs as root in the test guest after run_tests.sh's set-up (dm-vvmp
 # loaded, brd with 4 x 64 MiB RAM disks). Prints TAP.
@@ -126,7 +127,7 @@ for i in $(seq 10); do
 	printf '%s\n' 'txn begin' "vd set-map tx $m" \
 		'acl set vd tx client txa rw' 'txn commit' |
 		"$ctl" -b - >/dev/null 2>&1 && good=$((good + 1))
-	printf '%s\n' 'txn begin' "vd set-map tx $m1" \
+	printf '%s\n' 'txn begin' "vd set-map tx $m1" 'plan detach tx leg 1' \
 		'acl set vd tx client txa none' 'vd delete nosuch' 'txn commit' |
 		"$ctl" -b - >/dev/null 2>&1 || bad=$((bad + 1))
 done
@@ -142,7 +143,7 @@ grep -E 'IOPS|err=' "$log/fio" | sed 's/^/# /'
 sed 's/^/# fio: /' "$log/fio.err"
 [ $frc -eq 0 ] && [ $alive -eq 1 ] && [ $good -eq 10 ] && [ $bad -eq 10 ] &&
 	[ "$gen" -eq $((gen0 + 10)) ]
-tap $? "10 applied and 10 failed commits under fio randwrite with crc32c verify: no error, generation +10"
+tap $? "10 applied and 10 failed commits (each undoing a map change and a leg detach) under fio randwrite with crc32c verify: no error, generation +10"
 
 # 6. The legs are identical: no write went to one leg only.
 cmp -n $((size * 512)) /dev/ram0 /dev/ram1
