@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # dm-vvmp demo: a 2-way mirrored virtual disk survives the loss of a leg
-# and gets it back.
+# and gets it back; then the control path (vvmpctl over the netlink
+# family) builds a named VD, exposes it to a client, replaces and grows
+# its map live and makes the client read-only.
 #
 # Run as root on a disposable machine; `make demo` runs it in the test guest.
 # It loads dm-mod, dm-vvmp (VVMP_MODULE, default build/$(uname -r)/dm-vvmp.ko,
@@ -38,6 +40,8 @@ health() { dmsetup status "$NAME" | awk '{print $6}'; }
 cleanup() {
 	set +e
 	dmsetup remove "$NAME" 2>/dev/null
+	dmsetup remove vvmp-demo-host 2>/dev/null
+	"${ctl:-tools/vvmpctl/vvmpctl}" vd delete demo-vd 2>/dev/null
 	lsmod | grep -q '^dm_vvmp ' && [ -n "${loaded_vvmp:-}" ] && rmmod dm_vvmp
 	lsmod | grep -q '^brd ' && [ -n "${loaded_brd:-}" ] && rmmod brd
 	rm -rf "$WORK"
@@ -127,11 +131,67 @@ run dd if="/dev/mapper/$NAME" of="$WORK/readback" bs=1M skip=$half_mb count=$hal
 run cmp "$WORK/second" "$WORK/readback" || fail "data written while degraded differs"
 say "the data written while degraded reads back correctly"
 
-step "remove the virtual disk and unload"
+step "remove the dmsetup-only virtual disk"
 run dmsetup remove "$NAME"
+
+# ---- Part 2: the control path ----------------------------------------------
+ctl=${VVMPCTL:-tools/vvmpctl/vvmpctl}
+[ -x "$ctl" ] || fail "no $ctl (build it with make userspace)"
+VD=demo-vd
+CLIENT=demo-host
+CDEV=vvmp-demo-host
+half=$((SIZE_MB * 1024))	# sectors in half a RAM disk
+
+step "control path: a client and a named 2-way mirror VD over netlink (vvmpctl)"
+run "$ctl" client set "$CLIENT" info "the demo's host" || fail "client set"
+run "$ctl" vd create "$VD" linear leg /dev/ram0:0:$half leg /dev/ram1:0:$half ||
+	fail "vd create"
+run "$ctl" vd map "$VD"
+say "legs 1.. of a new mirror are copied from leg 0 (no 'nosync' here)"
+
+step "expose the VD to the client as a dm device, write and read it back"
+run dmsetup create "$CDEV" --table "0 $half vvmp vd $VD client $CLIENT" ||
+	fail "cannot expose the VD"
+run dmsetup status "$CDEV"
+run dd if=/dev/urandom of="$WORK/vd" bs=1M count=$((half / 2048 / 2)) status=none
+run dd if="$WORK/vd" of="/dev/mapper/$CDEV" bs=1M oflag=direct status=none
+run cmp "$WORK/vd" "/dev/mapper/$CDEV" -n "$(stat -c %s "$WORK/vd")" ||
+	fail "data read back through the client device differs"
+
+step "replace the map live: the legs swap places, I/O goes on, no suspend"
+run "$ctl" vd set-map "$VD" linear leg /dev/ram1:0:$half leg /dev/ram0:0:$half ||
+	fail "set-map"
+run "$ctl" vd map "$VD"
+run cmp "$WORK/vd" "/dev/mapper/$CDEV" -n "$(stat -c %s "$WORK/vd")" ||
+	fail "data differs after the live map swap"
+say "generation 2: new bios use the new map, bios in flight finished on the old"
+
+step "grow the VD live onto the second half of each RAM disk"
+run "$ctl" vd extend "$VD" length $half extent /dev/ram1:$half extent /dev/ram0:$half ||
+	fail "vd extend"
+run blockdev --getsz "/dev/mapper/$CDEV"
+[ "$(blockdev --getsz "/dev/mapper/$CDEV")" -eq $((2 * half)) ] ||
+	fail "the client device did not grow"
+say "libvaapi reloaded the client device at the new size (held bios kept)"
+
+step "make the client read-only: its writes are refused, reads still work"
+run "$ctl" acl set vd "$VD" client "$CLIENT" ro || fail "acl set"
+if dd if="$WORK/vd" of="/dev/mapper/$CDEV" bs=4k count=1 oflag=direct status=none 2>"$WORK/err"; then
+	fail "a write through a read-only client succeeded"
+fi
+say "write refused: $(cat "$WORK/err")"
+run dd if="/dev/mapper/$CDEV" of=/dev/null bs=1M count=1 iflag=direct status=none ||
+	fail "a read through a read-only client failed"
+run "$ctl" stats show "$VD"
+
+step "remove the client device, the VD and the client; unload"
+run dmsetup remove "$CDEV"
+run "$ctl" vd delete "$VD"
+run "$ctl" client delete "$CLIENT"
 run rmmod dm_vvmp
 loaded_vvmp=
 run rmmod brd
 loaded_brd=
 
-printf '\nDEMO PASSED: the mirror kept the data through a leg failure and resynchronised the leg.\n'
+printf '\nDEMO PASSED: the mirror kept the data through a leg failure and resynchronised the leg;\n'
+printf 'a named VD was exposed to a client, its map replaced and grown live, its access restricted.\n'
