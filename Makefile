@@ -11,7 +11,7 @@
 #   make uninstall          undo make install for KVER
 #   make check [KVERS=...]  setup-host, build, host unit tests, then the guest
 #                           suite on each kernel (default: newest 6.1 and 6.12);
-#                           ends with "N passed, N failed"
+#                           ends with "N passed, N failed" (host and guests)
 #   make demo               the administrator's demo (tools/demo.sh) on 6.1
 #   make bench              fio: vvmp against dm-linear/stripe/raid1, control-path
 #                           ops/s and I/O p99 during a map swap storm (6.1)
@@ -136,8 +136,9 @@ check: setup-host
 	@$(MAKE) --no-print-directory tests || \
 		echo "check: building the test programs failed; the guest suite reports what is missing"
 	@set -e; for k in $(CHECK_KVERS); do $(MAKE) --no-print-directory module KVER=$$k; done
-	@$(MAKE) --no-print-directory check-host
-	@$(GUEST)/check $(CHECK_KVERS)
+	@mkdir -p build/check
+	@set -o pipefail; $(MAKE) --no-print-directory check-host 2>&1 | tee build/check/host.log
+	@VVMP_CHECK_HOST_LOG=build/check/host.log $(GUEST)/check $(CHECK_KVERS)
 
 # Host unit tests: tests/host/ with a Makefile (target check) or run_tests.sh.
 check-host:
