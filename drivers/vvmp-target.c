@@ -508,6 +508,8 @@ static void __exit dm_vvmp_exit(void)
 	vvmp_nl_exit();
 	vvmp_events_exit();
 	vvmp_registry_exit();
+	/* Retired maps' percpu_ref release may still wait in an RCU callback. */
+	rcu_barrier();
 	destroy_workqueue(vvmp_ctl_wq);
 }
 
