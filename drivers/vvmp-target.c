@@ -3,8 +3,11 @@
  * dm-vvmp: the device-mapper target "vvmp", the accelerated path of vvmp.
  *
  * Maps a virtual disk onto linear or striped extents of one to eight legs
- * (an N-way mirror). Table syntax, status and messages are specified in
- * Documentation/dm-vvmp.rst; the I/O plan is in vvmp-io.c.
+ * (an N-way mirror): a classic table line builds a table-private VD, and
+ * "vd <name> [client <name>]" exposes a named VD to one client. Table
+ * syntax, status and messages are specified in Documentation/dm-vvmp.rst;
+ * the I/O plan is in vvmp-io.c, the client's policy in vvmp-port.c, the
+ * netlink family in vvmp-nl*.c.
  */
 #include <linux/module.h>
 #include <linux/slab.h>

@@ -2,9 +2,13 @@
 /*
  * dm-vvmp: internal definitions shared by the target's files.
  *
- * A virtual disk (VD) is one dm target. It has 1..VVMP_MAX_LEGS legs; each
- * leg holds a full copy of the VD laid out over its own extents, either
- * concatenated (linear) or striped. Two or more legs make a mirror.
+ * A virtual disk (VD) has 1..VVMP_MAX_LEGS legs; each leg holds a full copy
+ * of the VD laid out over its own extents, either concatenated (linear) or
+ * striped. Two or more legs make a mirror. The layout is a map (struct
+ * vvmp_map), replaced live by generations; the legs' runtime state stays
+ * with the VD. A VD is table-private (a classic table line) or named
+ * (created over netlink, in the registry); every dm target is a port
+ * (struct vvmp_port) that exposes one VD, to one client for named VDs.
  */
 #ifndef DM_VVMP_H
 #define DM_VVMP_H
