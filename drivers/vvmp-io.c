@@ -68,11 +68,16 @@ static int vvmp_choose_read_leg(struct vvmp_vd *vd, struct vvmp_map *map,
 	return best;
 }
 
-/* Cut the bio to the piece this plan covers; count it for VD and client. */
+/*
+ * Cut the bio to the piece this plan covers; count it for a named VD and
+ * its client (nothing reads those counters of a table-private VD).
+ */
 static void vvmp_accept(struct vvmp_io *io, struct bio *bio, sector_t len)
 {
 	if (bio_sectors(bio) > len)
 		dm_accept_partial_bio(bio, len);
+	if (io->vd->ti)
+		return;
 	vvmp_count_issue(io->vd->counters, bio);
 	vvmp_count_issue(io->port->counters, bio);
 }

@@ -66,6 +66,8 @@ void vvmp_io_done(struct vvmp_io *io, struct bio *bio, blk_status_t status)
 {
 	struct vvmp_vd *vd = io->vd;
 
+	if (vd->ti)		/* table-private: only leg counters are shown */
+		return;
 	vvmp_count_done(vd->counters, bio, status, io->start_ns);
 	vvmp_count_done(io->port->counters, bio, status, io->start_ns);
 	if (status && READ_ONCE(vd->error_threshold) &&

@@ -52,6 +52,8 @@ static int vvmp_ctr_private(struct dm_target *ti, struct vvmp_port *port,
 	}
 	port->vd = vd;
 	vd->ti = ti;
+	/* Its status shows no latency: no clock read per bio. */
+	vd->collect_latency = false;
 	map = vvmp_map_alloc(vd);
 	if (!map) {
 		ti->error = "Cannot allocate map";

@@ -61,7 +61,15 @@ static int acl_set(struct ctl *ctl, int argc, char **argv)
 			      client ? client : "") : EXIT_OK;
 }
 
-static int acl_show(struct ctl *ctl, int argc, char **argv)
+/*
+ * "show": the policy in force for the target, read with @get, printed as
+ * the target then @print's fields.
+ */
+static int policy_show(struct ctl *ctl, int argc, char **argv,
+		       int (*get)(struct vaapi *, const char *, const char *,
+				  struct vaapi_policy *),
+		       const char *what,
+		       void (*print)(struct ctl *, const struct vaapi_policy *))
 {
 	const char *vd, *client;
 	struct vaapi_policy p;
@@ -72,16 +80,26 @@ static int acl_show(struct ctl *ctl, int argc, char **argv)
 		return ret;
 	if (!(h = ctl_handle(ctl)))
 		return EXIT_FAILED;
-	ret = vaapi_peap_get_acl(h, vd, client, &p);
+	ret = get(h, vd, client, &p);
 	if (ret)
-		return ctl_fail(ctl, ret, "get the ACL of VD %s", vd);
+		return ctl_fail(ctl, ret, "get the %s of VD %s", what, vd);
 	out_begin(ctl);
 	out_obj_begin(ctl);
 	print_target(ctl, vd, client, &p);
-	out_str(ctl, "acl", vaapi_acl_name(p.acl) ? vaapi_acl_name(p.acl) : "unknown");
+	print(ctl, &p);
 	out_obj_end(ctl);
 	out_end(ctl);
 	return EXIT_OK;
+}
+
+static void print_acl(struct ctl *ctl, const struct vaapi_policy *p)
+{
+	out_str(ctl, "acl", vaapi_acl_name(p->acl) ? vaapi_acl_name(p->acl) : "unknown");
+}
+
+static int acl_show(struct ctl *ctl, int argc, char **argv)
+{
+	return policy_show(ctl, argc, argv, vaapi_peap_get_acl, "ACL", print_acl);
 }
 
 static const struct ctl_verb acl_verbs[] = {
@@ -125,27 +143,15 @@ static int status_set(struct ctl *ctl, int argc, char **argv)
 			      client ? " client " : "", client ? client : "") : EXIT_OK;
 }
 
+static void print_status(struct ctl *ctl, const struct vaapi_policy *p)
+{
+	out_str(ctl, "status",
+		vaapi_status_name(p->status) ? vaapi_status_name(p->status) : "unknown");
+}
+
 static int status_show(struct ctl *ctl, int argc, char **argv)
 {
-	const char *vd, *client;
-	struct vaapi_policy p;
-	struct vaapi *h;
-	int ret = target_only(ctl, argc, argv, &vd, &client);
-
-	if (ret)
-		return ret;
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
-	ret = vaapi_peap_get_status(h, vd, client, &p);
-	if (ret)
-		return ctl_fail(ctl, ret, "get the status of VD %s", vd);
-	out_begin(ctl);
-	out_obj_begin(ctl);
-	print_target(ctl, vd, client, &p);
-	out_str(ctl, "status", vaapi_status_name(p.status) ? vaapi_status_name(p.status) : "unknown");
-	out_obj_end(ctl);
-	out_end(ctl);
-	return EXIT_OK;
+	return policy_show(ctl, argc, argv, vaapi_peap_get_status, "status", print_status);
 }
 
 static const struct ctl_verb status_verbs[] = {
@@ -203,27 +209,15 @@ static int cos_set(struct ctl *ctl, int argc, char **argv)
 			      client ? " client " : "", client ? client : "") : EXIT_OK;
 }
 
+static void print_cos(struct ctl *ctl, const struct vaapi_policy *p)
+{
+	print_cos_fields(ctl, &p->cos);
+}
+
 static int cos_show(struct ctl *ctl, int argc, char **argv)
 {
-	const char *vd, *client;
-	struct vaapi_policy p;
-	struct vaapi *h;
-	int ret = target_only(ctl, argc, argv, &vd, &client);
-
-	if (ret)
-		return ret;
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
-	ret = vaapi_peap_get_cos(h, vd, client, &p);
-	if (ret)
-		return ctl_fail(ctl, ret, "get the class of service of VD %s", vd);
-	out_begin(ctl);
-	out_obj_begin(ctl);
-	print_target(ctl, vd, client, &p);
-	print_cos_fields(ctl, &p.cos);
-	out_obj_end(ctl);
-	out_end(ctl);
-	return EXIT_OK;
+	return policy_show(ctl, argc, argv, vaapi_peap_get_cos, "class of service",
+			   print_cos);
 }
 
 static const struct ctl_verb cos_verbs[] = {

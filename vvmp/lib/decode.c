@@ -449,8 +449,13 @@ static int dec_component(const struct nlattr *nest, struct vaapi_component *c)
 	return 0;
 }
 
-int vaapi_dec_components(const struct nlmsghdr *nlh, struct vaapi_component *out,
-			 unsigned int max, unsigned int *nr)
+/*
+ * Every top-level attribute @type of a reply, decoded by @dec into the
+ * array @out of @max elements of @size bytes; *@nr counts them.
+ */
+static int dec_each(const struct nlmsghdr *nlh, int type, void *out,
+		    size_t size, unsigned int max, unsigned int *nr,
+		    int (*dec)(const struct nlattr *, void *))
 {
 	struct nlattr *tb[VVMP_A_MAX + 1], *a;
 	int rem, err = parse_top(nlh, tb, NULL);
@@ -458,16 +463,28 @@ int vaapi_dec_components(const struct nlmsghdr *nlh, struct vaapi_component *out
 	if (err)
 		return err;
 	for_each_top_attr(a, nlh, rem) {
-		if (nla_type(a) != VVMP_A_COMPONENT)
+		if (nla_type(a) != type)
 			continue;
 		if (*nr >= max)
 			return -ENOSPC;
-		err = dec_component(a, &out[*nr]);
+		err = dec(a, (char *)out + *nr * size);
 		if (err)
 			return err;
 		(*nr)++;
 	}
 	return 0;
+}
+
+static int dec_component_any(const struct nlattr *nest, void *c)
+{
+	return dec_component(nest, c);
+}
+
+int vaapi_dec_components(const struct nlmsghdr *nlh, struct vaapi_component *out,
+			 unsigned int max, unsigned int *nr)
+{
+	return dec_each(nlh, VVMP_A_COMPONENT, out, sizeof(*out), max, nr,
+			dec_component_any);
 }
 
 static int dec_range(const struct nlattr *nest, struct vaapi_range *r)
@@ -483,25 +500,16 @@ static int dec_range(const struct nlattr *nest, struct vaapi_range *r)
 	return 0;
 }
 
+static int dec_range_any(const struct nlattr *nest, void *r)
+{
+	return dec_range(nest, r);
+}
+
 int vaapi_dec_ranges(const struct nlmsghdr *nlh, struct vaapi_range *out,
 		     unsigned int max, unsigned int *nr)
 {
-	struct nlattr *tb[VVMP_A_MAX + 1], *a;
-	int rem, err = parse_top(nlh, tb, NULL);
-
-	if (err)
-		return err;
-	for_each_top_attr(a, nlh, rem) {
-		if (nla_type(a) != VVMP_A_RANGE)
-			continue;
-		if (*nr >= max)
-			return -ENOSPC;
-		err = dec_range(a, &out[*nr]);
-		if (err)
-			return err;
-		(*nr)++;
-	}
-	return 0;
+	return dec_each(nlh, VVMP_A_RANGE, out, sizeof(*out), max, nr,
+			dec_range_any);
 }
 
 int vaapi_dec_txn_id(const struct nlmsghdr *nlh, uint32_t *id)
