@@ -28,8 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -151,25 +149,6 @@ static void handle_drop(struct vvmpd *d)
 
 /* ---- the repository's view, as a kernel map ------------------------------ */
 
-/* "major:minor" of the block device at @path; -errno if it is none. */
-static int devnum(const char *path, char *out, size_t len)
-{
-	unsigned int maj, min;
-	struct stat st;
-	int end = 0;
-
-	if (sscanf(path, "%u:%u%n", &maj, &min, &end) == 2 && !path[end]) {
-		snprintf(out, len, "%u:%u", maj, min);
-		return 0;
-	}
-	if (stat(path, &st))
-		return -errno;
-	if (!S_ISBLK(st.st_mode))
-		return -ENOTBLK;
-	snprintf(out, len, "%u:%u", major(st.st_rdev), minor(st.st_rdev));
-	return 0;
-}
-
 /*
  * The map of repository VD @vd: groups become legs (linear) or stripe
  * members (striped). -EOPNOTSUPP with @why for what the kernel cannot hold.
@@ -235,17 +214,10 @@ static int build_map(struct vvmpd *d, const struct vvmp_repo_vd *vd, struct vaap
 			err = -EIO;
 			break;
 		}
-		if (v.transport != VVMP_TR_LOCAL || !v.address[0]) {
-			snprintf(why, why_len, "volume %u is not a local block device", v.id);
-			err = -EOPNOTSUPP;
-			break;
-		}
 		e = &leg->extents[leg->nr_extents++];
-		err = devnum(v.address, e->device, sizeof(e->device));
-		if (err) {
-			snprintf(why, why_len, "volume %u: %s: %s", v.id, v.address, strerror(-err));
+		err = vvmpd_volume_device(d, &v, e->device, sizeof(e->device), why, why_len);
+		if (err)
 			break;
-		}
 		e->offset = s->start_lba - v.start_lba;
 		e->length = s->length_lba;
 	}

@@ -139,6 +139,13 @@ const struct vvmpd_domain *vvmpd_domain(struct vvmpd *d, uint32_t domain_id);
 uint16_t vvmpd_check_auth(struct vvmpd *d, const uint8_t *frame, size_t len,
 			  uint32_t domain_id, const char *who);
 
+/*
+ * volume_dev.c: "major:minor" of the host block device holding volume @v
+ * (attaching a remote one first); -errno with the reason in @why.
+ */
+int vvmpd_volume_device(struct vvmpd *d, const struct vvmp_repo_volume *v,
+			char *out, size_t len, char *why, size_t why_len);
+
 /* tcp_server.c */
 int vvmpd_tcp_start(struct vvmpd *d);
 /* Encode @rep with the key of its domain and send it; 0 or -errno. */
