@@ -265,6 +265,26 @@ void vvmp_event_component(struct vvmp_vd *vd, unsigned int leg)
 }
 
 /**
+ * vvmp_event_activity() - a VD was deactivated or activated again
+ * @vd: the VD, vd->lock held (any context)
+ * @leg: the leg whose failure deactivated it
+ */
+void vvmp_event_activity(struct vvmp_vd *vd, unsigned int leg)
+{
+	struct vvmp_event_rec *rec;
+
+	if (!vd->name[0])
+		return;
+	rec = vvmp_event_alloc(VVMP_EVENT_VD_ACTIVITY, GFP_ATOMIC);
+	if (rec) {
+		strscpy(rec->vd, vd->name, sizeof(rec->vd));
+		rec->deactivated = vd->deactivated;
+		rec->leg = leg;
+	}
+	vvmp_event_post(rec, &vd->seq);
+}
+
+/**
  * vvmp_event_divert() - a VD's divert ranges changed
  * @vd: the VD, ctl_lock held
  */

@@ -3,7 +3,7 @@
  * dm-vvmp: leg health transitions.
  *
  *   A (in sync) --error/fail_leg--> D (failed) --restore_leg--> a (out of
- *   sync) --full copy done--> A
+ *   sync) --resync done--> A
  *
  * As md raid1 does, the last in-sync leg is never failed: with no in-sync
  * leg left nothing could serve a read or be the source of a copy, so its
@@ -119,6 +119,77 @@ bool vvmp_leg_error(struct vvmp_vd *vd, unsigned int leg)
 }
 
 /**
+ * vvmp_deactivate() - stop all I/O of @vd: @leg's failure asks for it
+ * @vd: the VD
+ * @leg: the leg whose component failed with the deactivate mask
+ *
+ * Safe in any context. Every bio mapped from now on fails with EIO until
+ * vvmp_activate(): a VD whose data may be incomplete is not served.
+ */
+void vvmp_deactivate(struct vvmp_vd *vd, unsigned int leg)
+{
+	unsigned long flags;
+	bool changed;
+
+	spin_lock_irqsave(&vd->lock, flags);
+	changed = !vd->deactivated;
+	if (changed) {
+		WRITE_ONCE(vd->deactivated, true);
+		vvmp_event_activity(vd, leg);
+	}
+	spin_unlock_irqrestore(&vd->lock, flags);
+	if (changed) {
+		DMERR_LIMIT("%s: leg %u failed: VD deactivated",
+			    vvmp_vd_name(vd), leg);
+		vvmp_vd_changed(vd);
+	}
+}
+
+/**
+ * vvmp_activate() - serve I/O again after a deactivation
+ * @vd: the VD
+ *
+ * Return: 0, or -EALREADY if the VD was not deactivated.
+ */
+int vvmp_activate(struct vvmp_vd *vd)
+{
+	int r = -EALREADY;
+
+	spin_lock_irq(&vd->lock);
+	if (vd->deactivated) {
+		WRITE_ONCE(vd->deactivated, false);
+		vvmp_event_activity(vd, 0);
+		r = 0;
+	}
+	spin_unlock_irq(&vd->lock);
+	if (!r)
+		vvmp_vd_changed(vd);
+	return r;
+}
+
+/**
+ * vvmp_component_failed() - a client I/O on @leg failed: apply its masks
+ * @vd: the VD
+ * @leg: leg index
+ *
+ * Safe in any context. Without the log mask the log is not trusted for
+ * the leg: its next resync copies everything. With the deactivate mask
+ * the VD stops serving I/O. Then the leg fails as for any error.
+ *
+ * Return: as vvmp_leg_error().
+ */
+bool vvmp_component_failed(struct vvmp_vd *vd, unsigned int leg)
+{
+	u32 masks = READ_ONCE(vd->legs[leg].masks);
+
+	if (!(masks & VVMP_MASK_LOG))
+		WRITE_ONCE(vd->legs[leg].needs_full_copy, true);
+	if (masks & VVMP_MASK_DEACTIVATE)
+		vvmp_deactivate(vd, leg);
+	return vd->nr_legs > 1 && vvmp_leg_error(vd, leg);
+}
+
+/**
  * vvmp_fail_leg() - the fail_leg message
  * @vd: the VD
  * @leg: leg index (checked by the caller)
@@ -133,13 +204,18 @@ int vvmp_fail_leg(struct vvmp_vd *vd, unsigned int leg)
 }
 
 /**
- * vvmp_restore_leg() - the restore_leg message: D -> a, then a full copy
+ * vvmp_restore_leg() - the restore_leg message: D -> a, then a resync
  * @vd: the VD
  * @leg: leg index (checked by the caller)
+ * @full: the leg's contents are unknown (a new disk): copy everything
+ *
+ * Otherwise the leg is taken to hold what it held when it failed, and the
+ * resync copies only the dirty regions onto it (unless its failure was not
+ * logged).
  *
  * Return: 0, or -EINVAL if the leg is not failed.
  */
-int vvmp_restore_leg(struct vvmp_vd *vd, unsigned int leg)
+int vvmp_restore_leg(struct vvmp_vd *vd, unsigned int leg, bool full)
 {
 	unsigned long flags;
 
@@ -148,6 +224,8 @@ int vvmp_restore_leg(struct vvmp_vd *vd, unsigned int leg)
 		spin_unlock_irqrestore(&vd->lock, flags);
 		return -EINVAL;
 	}
+	if (full)
+		vd->legs[leg].needs_full_copy = true;
 	vvmp_set_leg_health(vd, leg, VVMP_LEG_OUT_OF_SYNC);
 	vd->rec.active = true;
 	vd->rec.restart = true;

@@ -11,7 +11,11 @@
  *   same bio to another leg.
  * - Mirror write/discard/write-zeroes: one vvmp clone per leg that is not
  *   failed, all submitted before ->map returns; the dm clone completes when
- *   the last one does.
+ *   the last one does. Legs whose continuation mask is clear go first, and
+ *   the others only if all of those succeeded (from a worker).
+ * - The masks of a failed component (leg) decide the client's result, the
+ *   retry of a read, the log and the VD's deactivation; see
+ *   Documentation/dm-vvmp.rst, "Exception masks".
  * - Empty flush: dm core sends one duplicate per device of every leg
  *   (ti->num_flush_bios); each is remapped to its device.
  */
@@ -164,17 +168,34 @@ static void vvmp_read_issue(struct vvmp_vd *vd, struct vvmp_io *io,
 	vvmp_account_issue(vd, leg, bio);
 }
 
+/* Legs of @vd whose masks have none of @bits set. */
+static unsigned long vvmp_legs_without(struct vvmp_vd *vd, u32 bits)
+{
+	unsigned long legs = 0;
+	unsigned int l;
+
+	for (l = 0; l < vd->nr_legs; l++)
+		if (!(READ_ONCE(vd->legs[l].masks) & bits))
+			legs |= BIT(l);
+	return legs;
+}
+
 /* Called from ->end_io: true if the read was queued for another leg. */
 static bool vvmp_read_failed(struct vvmp_vd *vd, struct vvmp_io *io,
 			     struct bio *bio, blk_status_t status)
 {
+	u32 masks = READ_ONCE(vd->legs[io->leg].masks);
 	unsigned long flags;
 
 	if (!vvmp_error_fails_leg(bio, status))
 		return false;
 	io->error = status;
 	io->tried_legs |= BIT(io->leg);
-	vvmp_leg_error(vd, io->leg);
+	vvmp_component_failed(vd, io->leg);
+	/* The plan ends with this component: no other leg is tried. */
+	if (!(masks & VVMP_MASK_CONTINUATION) ||
+	    (masks & (VVMP_MASK_SUCCESS | VVMP_MASK_DEACTIVATE)))
+		return false;
 	if (!(vvmp_legs_in_state(vd, VVMP_LEG_IN_SYNC) & ~io->tried_legs))
 		return false;
 	/* Completion context may be atomic: resubmit from a worker. */
@@ -224,16 +245,53 @@ void vvmp_retry_reads(struct work_struct *work)
 
 /* ---- mirrored writes ---- */
 
+/*
+ * The client's result of a mirrored write whose clones all completed. A
+ * failed component (a clone that failed, or a failed leg not written)
+ * fails the plan if its success mask is set, if its continuation mask is
+ * clear, or if it deactivated the VD; otherwise the write succeeds if one
+ * leg that was in sync wrote it.
+ */
+static blk_status_t vvmp_write_status(struct vvmp_vd *vd, struct vvmp_io *io)
+{
+	unsigned long failed = io->failed_legs | io->skipped_legs;
+	unsigned long fatal = ~vvmp_legs_without(vd, VVMP_MASK_SUCCESS) |
+			      vvmp_legs_without(vd, VVMP_MASK_CONTINUATION);
+	blk_status_t error = io->error ? io->error : BLK_STS_IOERR;
+
+	if (failed & fatal)
+		return error;
+	if ((io->failed_legs & ~vvmp_legs_without(vd, VVMP_MASK_DEACTIVATE)) &&
+	    READ_ONCE(vd->deactivated))
+		return error;
+	if (!(io->ok_legs & io->in_sync_legs))
+		return error;
+	return BLK_STS_OK;
+}
+
 static void vvmp_write_put(struct vvmp_io *io)
 {
 	struct vvmp_vd *vd = io->vd;
 	struct bio *bio;
+	unsigned long flags;
 
 	if (!atomic_dec_and_test(&io->pending))
 		return;
 	bio = dm_bio_from_per_bio_data(io, sizeof(*io));
-	if (!(io->ok_legs & io->in_sync_legs))
-		bio->bi_status = io->error ? io->error : BLK_STS_IOERR;
+	if (io->later_legs && !io->failed_legs) {
+		/* The first stage is written: the rest from process context. */
+		spin_lock_irqsave(&vd->retry_lock, flags);
+		bio_list_add(&vd->later_writes, bio);
+		spin_unlock_irqrestore(&vd->retry_lock, flags);
+		queue_work(vd->wq, &vd->later_work);
+		return;
+	}
+	/* Stopped: legs written in the first stage must be copied over. */
+	if (io->later_legs && io->ok_legs)
+		vvmp_recovery_demote(vd, io->later_legs, io->vd_sector,
+				     bio_sectors(bio));
+	io->later_legs = 0;
+	bio->bi_status = vvmp_write_status(vd, io);
 	vvmp_recovery_write_done(vd, io);
 	bio_endio(bio);
 }
@@ -244,16 +302,25 @@ static void vvmp_write_endio(struct bio *clone)
 	struct vvmp_io *io = c->io;
 	struct vvmp_vd *vd = io->vd;
 	blk_status_t status = clone->bi_status;
+	unsigned long flags;
 
 	vvmp_account_done(io, c->leg, clone, status);
 	if (!status) {
 		set_bit(c->leg, &io->ok_legs);
 	} else {
-		/* Racy but harmless: any one in-sync leg's error will do. */
-		if ((io->in_sync_legs & BIT(c->leg)) && !io->error)
+		/* Racy but harmless: any one leg's error will do. */
+		if (!io->error)
 			io->error = status;
-		if (vvmp_error_fails_leg(clone, status))
-			vvmp_leg_error(vd, c->leg);
+		set_bit(c->leg, &io->failed_legs);
+		if (vvmp_error_fails_leg(clone, status)) {
+			/* Before the client hears of it: the leg lacks it. */
+			spin_lock_irqsave(&vd->lock, flags);
+			vvmp_region_mark(vd, io->vd_sector,
+					 bio_sectors(dm_bio_from_per_bio_data(io,
+							sizeof(*io))));
+			spin_unlock_irqrestore(&vd->lock, flags);
+			vvmp_component_failed(vd, c->leg);
+		}
 	}
 	bio_put(clone);
 	vvmp_write_put(io);
@@ -285,27 +352,12 @@ static bool vvmp_alloc_write_clones(struct vvmp_vd *vd, struct vvmp_io *io,
 	return true;
 }
 
-/**
- * vvmp_submit_write() - fan a write piece out to every leg not failed
- * @io: per-bio data, ->vd_sector set
- * @bio: the dm clone, already cut to one piece
- *
- * Also the resubmission path for writes held by a copy window.
- */
-void vvmp_submit_write(struct vvmp_io *io, struct bio *bio)
+/* Write @bio to @legs; the last completion goes through vvmp_write_put(). */
+static void vvmp_issue_write(struct vvmp_vd *vd, struct vvmp_io *io,
+			     struct bio *bio, unsigned long legs)
 {
-	struct vvmp_vd *vd = io->vd;
 	struct bio *clones[VVMP_MAX_LEGS] = { NULL };
-	unsigned long legs;
 	unsigned int leg;
-
-	if (vvmp_recovery_hold_write(vd, io, bio, &legs))
-		return;
-	/* A leg attached after this bio's map has no place on it. */
-	legs &= BIT(io->map->nr_legs) - 1;
-	io->in_sync_legs &= legs;
-	io->ok_legs = 0;
-	io->error = BLK_STS_OK;
 
 	if (!vvmp_alloc_write_clones(vd, io, bio, legs, clones,
 				     GFP_NOWAIT | __GFP_NOWARN)) {
@@ -320,6 +372,61 @@ void vvmp_submit_write(struct vvmp_io *io, struct bio *bio)
 		submit_bio_noacct(clones[leg]);
 	}
 	vvmp_write_put(io);
+}
+
+/**
+ * vvmp_submit_write() - fan a write piece out to every leg not failed
+ * @io: per-bio data, ->vd_sector set
+ * @bio: the dm clone, already cut to one piece
+ *
+ * Also the resubmission path for writes held by a copy window.
+ */
+void vvmp_submit_write(struct vvmp_io *io, struct bio *bio)
+{
+	struct vvmp_vd *vd = io->vd;
+	unsigned long legs, first;
+
+	if (vvmp_recovery_hold_write(vd, io, bio, &legs))
+		return;
+	/* A leg attached after this bio's map has no place on it. */
+	legs &= BIT(io->map->nr_legs) - 1;
+	io->in_sync_legs &= legs;
+	io->ok_legs = 0;
+	io->failed_legs = 0;
+	io->error = BLK_STS_OK;
+	first = vvmp_legs_without(vd, VVMP_MASK_CONTINUATION);
+	if (io->skipped_legs & first) {
+		/* A component the plan cannot go on without is failed. */
+		legs = 0;
+		first = 0;
+	}
+	first &= legs;
+	io->later_legs = first ? legs & ~first : 0;
+	vvmp_issue_write(vd, io, bio, first ? first : legs);
+}
+
+/**
+ * vvmp_later_work() - write the legs after a plan's first stage
+ * @work: vd->later_work
+ */
+void vvmp_later_work(struct work_struct *work)
+{
+	struct vvmp_vd *vd = container_of(work, struct vvmp_vd, later_work);
+	struct bio_list bios;
+	struct bio *bio;
+
+	spin_lock_irq(&vd->retry_lock);
+	bios = vd->later_writes;
+	bio_list_init(&vd->later_writes);
+	spin_unlock_irq(&vd->retry_lock);
+
+	while ((bio = bio_list_pop(&bios))) {
+		struct vvmp_io *io = dm_per_bio_data(bio, sizeof(*io));
+		unsigned long legs = io->later_legs;
+
+		io->later_legs = 0;
+		vvmp_issue_write(vd, io, bio, legs);
+	}
 }
 
 /* ---- empty flushes ---- */
@@ -353,7 +460,8 @@ static void vvmp_flush_endio(struct bio *clone)
 	vvmp_account_done(io, c->leg, clone, status);
 	/* A mirror absorbs the flush failure of a leg it can fail. */
 	if (status && !(vvmp_error_fails_leg(clone, status) &&
-			vd->nr_legs > 1 && vvmp_leg_error(vd, c->leg)))
+			vvmp_component_failed(vd, c->leg) &&
+			!(READ_ONCE(vd->legs[c->leg].masks) & VVMP_MASK_SUCCESS)))
 		io->error = status;
 	else
 		set_bit(c->leg, &io->ok_legs);
@@ -489,6 +597,12 @@ int vvmp_map_bio(struct vvmp_port *port, struct bio *bio)
 	struct vvmp_io *io = dm_per_bio_data(bio, sizeof(*io));
 	int r;
 
+	if (unlikely(READ_ONCE(vd->deactivated))) {
+		vvmp_accept(io, bio, bio_sectors(bio));
+		vvmp_io_done(io, bio, BLK_STS_IOERR);
+		vvmp_map_put(io->map);
+		return DM_MAPIO_KILL;
+	}
 	if (bio->bi_opf & REQ_PREFLUSH) {
 		vvmp_accept(io, bio, bio_sectors(bio));
 		if (!vd->ti)
@@ -575,10 +689,11 @@ int vvmp_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error)
 	/* One leg: errors go to the client. A mirror absorbs a flush
 	 * failure of a leg it can fail.
 	 */
-	if (io->kind == VVMP_IO_REMAPPED && *error && vd->nr_legs > 1 &&
+	if (io->kind == VVMP_IO_REMAPPED && *error &&
 	    vvmp_error_fails_leg(bio, *error) &&
-	    vvmp_leg_error(vd, io->leg) &&
-	    READ_ONCE(vd->legs[io->leg].health) == VVMP_LEG_FAILED)
+	    vvmp_component_failed(vd, io->leg) &&
+	    READ_ONCE(vd->legs[io->leg].health) == VVMP_LEG_FAILED &&
+	    !(READ_ONCE(vd->legs[io->leg].masks) & VVMP_MASK_SUCCESS))
 		*error = BLK_STS_OK;
 
 	vvmp_io_done(io, bio, *error);

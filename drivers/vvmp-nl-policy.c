@@ -239,16 +239,14 @@ int vvmp_nl_stats_set(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-static int vvmp_nl_put_counters(struct sk_buff *skb, int type,
-				struct vvmp_counters __percpu *counters,
-				int leg, struct vvmp_client *client,
-				struct vvmp_counters *sum)
+/* The counters of one object, inside its nest. */
+static int vvmp_nl_put_counter_attrs(struct sk_buff *skb,
+				     struct vvmp_counters __percpu *counters,
+				     int leg, struct vvmp_client *client,
+				     struct vvmp_counters *sum)
 {
-	struct nlattr *nest = nla_nest_start(skb, type);
-
 	vvmp_counters_sum(counters, sum);
-	if (!nest ||
-	    (leg >= 0 && nla_put_u32(skb, VVMP_STATS_A_LEG, leg)) ||
+	if ((leg >= 0 && nla_put_u32(skb, VVMP_STATS_A_LEG, leg)) ||
 	    (client && nla_put_string(skb, VVMP_STATS_A_CLIENT, client->name)) ||
 	    nla_put_u64_64bit(skb, VVMP_STATS_A_READS, sum->reads,
 			      VVMP_STATS_A_PAD) ||
@@ -273,6 +271,43 @@ static int vvmp_nl_put_counters(struct sk_buff *skb, int type,
 	    nla_put(skb, VVMP_STATS_A_LATENCY, sizeof(sum->latency),
 		    sum->latency))
 		return -EMSGSIZE;
+	return 0;
+}
+
+static int vvmp_nl_put_counters(struct sk_buff *skb, int type,
+				struct vvmp_counters __percpu *counters,
+				int leg, struct vvmp_client *client,
+				struct vvmp_counters *sum)
+{
+	struct nlattr *nest = nla_nest_start(skb, type);
+
+	if (!nest ||
+	    vvmp_nl_put_counter_attrs(skb, counters, leg, client, sum))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* The VD's counters, with the state of its log and resyncs. */
+static int vvmp_nl_put_vd_counters(struct sk_buff *skb, struct vvmp_vd *vd,
+				   struct vvmp_counters *sum)
+{
+	struct nlattr *nest = nla_nest_start(skb, VVMP_A_STATS);
+	u64 dirty, regions, copied;
+
+	spin_lock_irq(&vd->lock);
+	dirty = vd->rlog.nr_dirty;
+	regions = vd->rlog.dirty ? vd->rlog.nr_regions : 0;
+	copied = vd->rec.copied_sectors << SECTOR_SHIFT;
+	spin_unlock_irq(&vd->lock);
+	if (!nest || vvmp_nl_put_counter_attrs(skb, vd->counters, -1, NULL, sum) ||
+	    nla_put_u64_64bit(skb, VVMP_STATS_A_DIRTY_REGIONS, dirty,
+			      VVMP_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VVMP_STATS_A_REGIONS, regions,
+			      VVMP_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VVMP_STATS_A_COPIED_BYTES, copied,
+			      VVMP_STATS_A_PAD))
+		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
 }
@@ -289,8 +324,7 @@ static int vvmp_nl_fill_stats(struct sk_buff *skb, struct vvmp_vd *vd,
 	if (!sum)
 		return -ENOMEM;
 	if (nla_put_string(skb, VVMP_A_VD_NAME, vd->name) ||
-	    vvmp_nl_put_counters(skb, VVMP_A_STATS, vd->counters, -1, NULL,
-				 sum))
+	    vvmp_nl_put_vd_counters(skb, vd, sum))
 		goto out;
 	for (l = 0; l < vd->nr_legs; l++)
 		if (vvmp_nl_put_counters(skb, VVMP_A_LEG_STATS,
@@ -590,6 +624,8 @@ int vvmp_nl_plan_set(struct sk_buff *skb, struct genl_info *info)
 		vvmp_counters_reset(vd->legs[leg].counters);
 		WRITE_ONCE(vd->nr_legs, leg + 1);
 	}
+	/* New extents: what they hold is unknown, the log does not tell. */
+	vd->legs[leg].needs_full_copy = true;
 	vvmp_set_leg_health(vd, leg, VVMP_LEG_OUT_OF_SYNC);
 	vd->rec.active = true;
 	vd->rec.restart = true;

@@ -78,6 +78,9 @@ static const struct nla_policy vvmp_attr_policy[VVMP_A_MAX + 1] = {
 	[VVMP_A_SNAPSHOT_SEQ] = { .type = NLA_REJECT },
 	[VVMP_A_EVENTS_LOST] = { .type = NLA_REJECT },
 	[VVMP_A_THRESHOLD] = { .type = NLA_REJECT },
+	[VVMP_A_REGION_SECTORS] = { .type = NLA_U32 },	/* checked by VD_CREATE */
+	[VVMP_A_RESYNC_RATE] = { .type = NLA_U32 },
+	[VVMP_A_DEACTIVATED] = { .type = NLA_REJECT },
 	[VVMP_A_PAD] = { .type = NLA_REJECT },
 };
 
@@ -434,7 +437,11 @@ static int vvmp_nl_put_vd(struct sk_buff *skb, struct vvmp_vd *vd)
 	    vvmp_nl_put_legs_health(skb, vd, health) ||
 	    vvmp_nl_put_policy(skb, &vd->policy) ||
 	    vvmp_nl_put_components(skb, vd) ||
-	    vvmp_nl_put_ranges(skb, vd->ranges, vd->nr_ranges))
+	    vvmp_nl_put_ranges(skb, vd->ranges, vd->nr_ranges) ||
+	    nla_put_u32(skb, VVMP_A_REGION_SECTORS, 1U << vd->rlog.shift) ||
+	    nla_put_u32(skb, VVMP_A_RESYNC_RATE, READ_ONCE(vd->rec.rate_kib)) ||
+	    (READ_ONCE(vd->deactivated) &&
+	     nla_put_flag(skb, VVMP_A_DEACTIVATED)))
 		goto out;
 	r = vvmp_nl_put_devices(skb, vd);
 out:
@@ -478,6 +485,25 @@ static void vvmp_undo_vd_create(struct vvmp_undo *u)
 	vvmp_vd_put(u->vd);
 }
 
+/* REGION_SECTORS and RESYNC_RATE of VD_CREATE. */
+static int vvmp_nl_vd_recovery_args(struct vvmp_vd *vd, struct genl_info *info,
+				    char **error)
+{
+	struct nlattr *attr = info->attrs[VVMP_A_REGION_SECTORS];
+
+	if (attr) {
+		if (!vvmp_region_sectors_valid(nla_get_u32(attr))) {
+			*error = "REGION_SECTORS must be a power of two from 8 to 2097152";
+			return -EINVAL;
+		}
+		vd->rlog.shift = ilog2(nla_get_u32(attr));
+	}
+	attr = info->attrs[VVMP_A_RESYNC_RATE];
+	if (attr)
+		vd->rec.rate_kib = nla_get_u32(attr);
+	return 0;
+}
+
 /* vaapi_ap_create_vd */
 static int vvmp_nl_vd_create(struct sk_buff *skb, struct genl_info *info)
 {
@@ -519,7 +545,9 @@ static int vvmp_nl_vd_create(struct sk_buff *skb, struct genl_info *info)
 	if (nla_get_flag(nla_find_nested(info->attrs[VVMP_A_MAP],
 					 VVMP_MAP_A_NOSYNC)))
 		vd->features[vd->nr_features++] = VVMP_FEATURE_NOSYNC;
-	r = vvmp_vd_init_runtime(vd, &error);
+	r = vvmp_nl_vd_recovery_args(vd, info, &error);
+	if (!r)
+		r = vvmp_vd_init_runtime(vd, &error);
 	if (r) {
 		vvmp_nl_error(info->extack, NULL, error);
 		vvmp_vd_free(vd);
@@ -1057,6 +1085,12 @@ static int vvmp_nl_put_event(struct sk_buff *skb,
 	case VVMP_EVENT_STATS_THRESHOLD:
 		return nla_put_u64_64bit(skb, VVMP_A_THRESHOLD, rec->threshold,
 					 VVMP_A_PAD);
+	case VVMP_EVENT_VD_ACTIVITY:
+		if (rec->deactivated &&
+		    (nla_put_flag(skb, VVMP_A_DEACTIVATED) ||
+		     nla_put_u32(skb, VVMP_A_LEG_INDEX, rec->leg)))
+			return -EMSGSIZE;
+		break;
 	case VVMP_EVENT_CLIENT_CREATED:
 	case VVMP_EVENT_CLIENT_CHANGED:
 	case VVMP_EVENT_CLIENT_DELETED:
@@ -1243,6 +1277,8 @@ static int (* const vvmp_mutators[VVMP_CMD_MAX + 1])(struct sk_buff *,
 	[VVMP_CMD_PLAN_PARAMS_SET] = vvmp_nl_plan_params_set,
 	[VVMP_CMD_DIVERT_ADD] = vvmp_nl_divert_add,
 	[VVMP_CMD_DIVERT_DELETE] = vvmp_nl_divert_delete,
+	[VVMP_CMD_VD_ACTIVATE] = vvmp_nl_vd_activate,
+	[VVMP_CMD_RESYNC_SET] = vvmp_nl_resync_set,
 };
 
 /**
@@ -1310,6 +1346,8 @@ static const struct genl_ops vvmp_genl_ops[] = {
 	VVMP_TX(VVMP_CMD_TXN_COMMIT, vvmp_nl_txn_commit),
 	VVMP_TX(VVMP_CMD_TXN_ABORT, vvmp_nl_txn_abort),
 	{ .cmd = VVMP_CMD_STATE_GET, .dumpit = vvmp_nl_state_dump },
+	VVMP_DO(VVMP_CMD_VD_ACTIVATE),
+	VVMP_DO(VVMP_CMD_RESYNC_SET),
 };
 
 static const struct genl_multicast_group vvmp_genl_mcgrps[] = {

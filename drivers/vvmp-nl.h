@@ -54,6 +54,7 @@ struct vvmp_undo {
 	enum vvmp_leg_health health;
 	u32 timeout_ms;
 	u32 masks;
+	u32 rate_kib;
 	bool collect_latency;
 	u64 error_threshold;
 	unsigned int nr_ranges;
@@ -99,6 +100,10 @@ int vvmp_nl_txn_begin(struct sk_buff *skb, struct genl_info *info);
 int vvmp_nl_txn_commit(struct sk_buff *skb, struct genl_info *info);
 int vvmp_nl_txn_abort(struct sk_buff *skb, struct genl_info *info);
 void vvmp_txn_undo_add(struct genl_info *info, struct vvmp_undo *undo);
+
+/* vvmp-nl-recovery.c */
+int vvmp_nl_vd_activate(struct sk_buff *skb, struct genl_info *info);
+int vvmp_nl_resync_set(struct sk_buff *skb, struct genl_info *info);
 void vvmp_gate_close(void);
 void vvmp_gate_open(void);
 int vvmp_txn_init(void);

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dm-vvmp: full copy from an in-sync leg onto the out-of-sync legs.
+ * dm-vvmp: resync, the copy from an in-sync leg onto the out-of-sync legs.
  *
- * The copy runs in windows of VVMP_COPY_WINDOW sectors from sector 0 with
- * dm-kcopyd (one job per piece that is contiguous on the source and every
- * target leg). Two rules keep a copy from overwriting newer data:
+ * A pass walks the VD from sector 0 in windows of at most VVMP_COPY_WINDOW
+ * sectors and copies them with dm-kcopyd (one job per piece that is
+ * contiguous on the source and every target leg). It copies only the
+ * dirty regions (vvmp-region.c) unless a target leg needs a full copy (new
+ * extents, an initial sync, or a failure the log did not record). Windows
+ * start no faster than the resync rate allows. Two rules keep a copy from
+ * overwriting newer data:
  *
  * - a write overlapping the window being copied is held and resubmitted
  *   when the window is done;
@@ -15,7 +19,10 @@
  *   the source) lands before the copy reads the source.
  *
  * Written sectors below the cursor are in sync on every leg that is not
- * failed; the legs become in sync when the cursor reaches the end.
+ * failed; the legs become in sync when the cursor reaches the end. Writes
+ * reach out-of-sync legs too, so a copied region stays in sync on them and
+ * a pass never has to go back (the log's "copy list" is the cursor). A
+ * copied region is cleared from the log once no failed leg lacks it.
  */
 #include <linux/dm-io.h>
 
@@ -51,8 +58,45 @@ bool vvmp_recovery_hold_write(struct vvmp_vd *vd, struct vvmp_io *io,
 	atomic_inc(&rec->epoch_writes[io->epoch]);
 	io->in_sync_legs = vvmp_legs_in_state(vd, VVMP_LEG_IN_SYNC);
 	*legs = io->in_sync_legs | vvmp_legs_in_state(vd, VVMP_LEG_OUT_OF_SYNC);
+	io->skipped_legs = (BIT(io->map->nr_legs) - 1) & ~*legs;
+	/* Before any leg is written: a failed leg will lack this write. */
+	if (io->skipped_legs)
+		vvmp_region_mark(vd, io->vd_sector, bio_sectors(bio));
 	spin_unlock_irqrestore(&vd->lock, flags);
 	return false;
+}
+
+/**
+ * vvmp_recovery_demote() - @legs lack a write the other in-sync legs have
+ * @vd: the VD
+ * @legs: legs a stopped plan did not write
+ * @sector: first VD sector of the write
+ * @len: its length
+ *
+ * Safe in any context. The in-sync legs among @legs go out of sync with
+ * the write's regions dirty, and a resync copies the write onto them from
+ * a leg that has it, so that no two in-sync legs differ.
+ */
+void vvmp_recovery_demote(struct vvmp_vd *vd, unsigned long legs,
+			  sector_t sector, sector_t len)
+{
+	unsigned long flags;
+	unsigned int leg;
+
+	spin_lock_irqsave(&vd->lock, flags);
+	vvmp_region_mark(vd, sector, len);
+	legs &= vvmp_legs_in_state(vd, VVMP_LEG_IN_SYNC);
+	for_each_set_bit(leg, &legs, VVMP_MAX_LEGS)
+		vvmp_set_leg_health(vd, leg, VVMP_LEG_OUT_OF_SYNC);
+	if (legs) {
+		vd->rec.active = true;
+		vd->rec.restart = true;
+	}
+	spin_unlock_irqrestore(&vd->lock, flags);
+	if (legs) {
+		vvmp_recovery_kick(vd);
+		vvmp_vd_changed(vd);
+	}
 }
 
 /**
@@ -130,25 +174,66 @@ static bool vvmp_recovery_finished(struct vvmp_vd *vd)
 		rec->restart = false;
 		rec->cursor = 0;
 		rec->target_legs = vvmp_legs_in_state(vd, VVMP_LEG_OUT_OF_SYNC);
+		rec->full = false;
+		for_each_set_bit(leg, &rec->target_legs, vd->nr_legs)
+			rec->full |= vd->legs[leg].needs_full_copy;
 	}
 	rec->target_legs &= vvmp_legs_in_state(vd, VVMP_LEG_OUT_OF_SYNC);
 	if (!rec->target_legs) {
 		rec->active = false;
 		return true;
 	}
-	if (rec->cursor < READ_ONCE(vd->size))
+	if (rec->cursor < vd->size)
 		return false;
-	for_each_set_bit(leg, &rec->target_legs, vd->nr_legs)
+	for_each_set_bit(leg, &rec->target_legs, vd->nr_legs) {
+		vd->legs[leg].needs_full_copy = false;
 		vvmp_set_leg_health(vd, leg, VVMP_LEG_IN_SYNC);
+	}
 	rec->target_legs = 0;
 	rec->active = false;
 	return true;
 }
 
+/*
+ * The next window of the pass from the cursor, vd->lock held: false if
+ * the pass has nothing left to copy (the cursor then is at the end).
+ */
+static bool vvmp_next_window(struct vvmp_vd *vd, sector_t *start,
+			     sector_t *end)
+{
+	struct vvmp_recovery *rec = &vd->rec;
+
+	if (rec->full) {
+		*start = rec->cursor;
+		*end = min_t(sector_t, *start + VVMP_COPY_WINDOW, vd->size);
+		return true;
+	}
+	if (vvmp_region_next_dirty(vd, rec->cursor, VVMP_COPY_WINDOW,
+				   start, end))
+		return true;
+	rec->cursor = vd->size;
+	return false;
+}
+
+/* How long the resync rate asks to wait after a window of @sectors. */
+static unsigned long vvmp_rate_delay(struct vvmp_recovery *rec,
+				     sector_t sectors)
+{
+	unsigned long due;
+	u32 rate = READ_ONCE(rec->rate_kib);
+
+	if (!rate)
+		return 0;
+	/* sectors / 2 KiB at rate KiB/s: that many jiffies from the start. */
+	due = rec->window_jiffies +
+	      (unsigned long)div_u64((u64)sectors * HZ, 2ULL * rate);
+	return time_before(jiffies, due) ? due - jiffies : 0;
+}
+
 static void vvmp_window_work(struct work_struct *work)
 {
-	struct vvmp_vd *vd = container_of(work, struct vvmp_vd,
-					  rec.window_work);
+	struct vvmp_vd *vd = container_of(to_delayed_work(work),
+					  struct vvmp_vd, rec.window_work);
 	struct vvmp_recovery *rec = &vd->rec;
 	unsigned long in_sync, targets;
 	unsigned int old_epoch;
@@ -161,6 +246,8 @@ static void vvmp_window_work(struct work_struct *work)
 		return;
 	}
 	done = vvmp_recovery_finished(vd);
+	if (!done && !vvmp_next_window(vd, &start, &end))
+		done = vvmp_recovery_finished(vd);
 	in_sync = vvmp_legs_in_state(vd, VVMP_LEG_IN_SYNC);
 	if (done || !in_sync) {
 		if (!done)
@@ -174,13 +261,12 @@ static void vvmp_window_work(struct work_struct *work)
 	}
 	rec->source_leg = __ffs(in_sync);
 	targets = rec->target_legs;
-	start = rec->cursor;
-	end = min_t(sector_t, start + VVMP_COPY_WINDOW, READ_ONCE(vd->size));
 	rec->window_start = start;
 	rec->window_end = end;
 	rec->window_busy = true;
 	rec->read_error = 0;
 	rec->write_error_legs = 0;
+	rec->window_jiffies = jiffies;
 	old_epoch = rec->epoch;
 	rec->epoch ^= 1;
 	spin_unlock_irq(&vd->lock);
@@ -191,6 +277,7 @@ static void vvmp_window_work(struct work_struct *work)
 	rec->map = vvmp_map_get(vd);
 	/* A leg attached after that map is copied by the next pass. */
 	targets &= BIT(rec->map->nr_legs) - 1;
+	rec->window_targets = targets;
 	vvmp_copy_window(vd, rec->source_leg, targets, start, end);
 }
 
@@ -207,14 +294,23 @@ static void vvmp_finish_work(struct work_struct *work)
 
 	spin_lock_irq(&vd->lock);
 	read_error = rec->read_error;
-	targets = rec->target_legs;
-	for_each_set_bit(leg, &targets, vd->nr_legs) {
+	targets = rec->window_targets;
+	for_each_set_bit(leg, &targets, VVMP_MAX_LEGS) {
 		if (rec->write_error_legs & BIT(i))
 			failed_targets |= BIT(leg);
 		i++;
 	}
-	if (!read_error && !failed_targets)
+	if (!read_error && !failed_targets) {
+		/* Legs that still lack the window: failed, or restored since. */
+		unsigned long lacking = (BIT(vd->nr_legs) - 1) & ~targets &
+			~vvmp_legs_in_state(vd, VVMP_LEG_IN_SYNC);
+
 		rec->cursor = rec->window_end;
+		rec->copied_sectors += rec->window_end - rec->window_start;
+		if (!lacking)
+			vvmp_region_clear(vd, rec->window_start,
+					  rec->window_end);
+	}
 	rec->window_busy = false;
 	held = rec->held_writes;
 	bio_list_init(&rec->held_writes);
@@ -245,7 +341,8 @@ static void vvmp_finish_work(struct work_struct *work)
 		vvmp_vd_changed(vd);
 		return;
 	}
-	queue_work(vd->wq, &rec->window_work);
+	queue_delayed_work(vd->wq, &rec->window_work,
+			   vvmp_rate_delay(rec, rec->window_end - rec->window_start));
 }
 
 /**
@@ -254,7 +351,21 @@ static void vvmp_finish_work(struct work_struct *work)
  */
 void vvmp_recovery_kick(struct vvmp_vd *vd)
 {
-	queue_work(vd->wq, &vd->rec.window_work);
+	mod_delayed_work(vd->wq, &vd->rec.window_work, 0);
+}
+
+/**
+ * vvmp_recovery_set_rate() - limit the resync to @rate_kib KiB/s
+ * @vd: the VD
+ * @rate_kib: 0 for no limit
+ *
+ * Takes effect from the next window; a window already waiting for its turn
+ * is started again under the new rate.
+ */
+void vvmp_recovery_set_rate(struct vvmp_vd *vd, u32 rate_kib)
+{
+	WRITE_ONCE(vd->rec.rate_kib, rate_kib);
+	vvmp_recovery_kick(vd);
 }
 
 /**
@@ -271,7 +382,7 @@ void vvmp_recovery_pause(struct vvmp_vd *vd)
 	spin_lock_irq(&vd->lock);
 	rec->paused = true;
 	spin_unlock_irq(&vd->lock);
-	cancel_work_sync(&rec->window_work);
+	cancel_delayed_work_sync(&rec->window_work);
 	wait_event(rec->wait, !READ_ONCE(rec->window_busy));
 	flush_work(&rec->finish_work);
 }
@@ -302,7 +413,7 @@ int vvmp_recovery_init(struct vvmp_vd *vd)
 
 	init_waitqueue_head(&rec->wait);
 	bio_list_init(&rec->held_writes);
-	INIT_WORK(&rec->window_work, vvmp_window_work);
+	INIT_DELAYED_WORK(&rec->window_work, vvmp_window_work);
 	INIT_WORK(&rec->finish_work, vvmp_finish_work);
 	rec->paused = true;	/* until the first resume */
 	rec->kcopyd = dm_kcopyd_client_create(NULL);
@@ -313,8 +424,10 @@ int vvmp_recovery_init(struct vvmp_vd *vd)
 		return r;
 	}
 	if (!vvmp_has_feature(vd, VVMP_FEATURE_NOSYNC)) {
-		for (i = 1; i < vd->nr_legs; i++)
+		for (i = 1; i < vd->nr_legs; i++) {
 			vd->legs[i].health = VVMP_LEG_OUT_OF_SYNC;
+			vd->legs[i].needs_full_copy = true;
+		}
 		rec->active = true;
 		rec->restart = true;
 	}

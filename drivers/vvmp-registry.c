@@ -99,9 +99,11 @@ struct vvmp_vd *vvmp_vd_new(const char *name)
 	bio_list_init(&vd->flushes);
 	INIT_WORK(&vd->retry_work, vvmp_retry_reads);
 	INIT_WORK(&vd->flush_work, vvmp_flush_work);
+	INIT_WORK(&vd->later_work, vvmp_later_work);
 	INIT_WORK(&vd->event_work, vvmp_event_work);
 	INIT_WORK(&vd->threshold_work, vvmp_threshold_work);
 	vd->read_policy = VVMP_READ_LEAST_PENDING;
+	vd->rlog.shift = ilog2(VVMP_REGION_SECTORS_DEFAULT);
 	vd->policy.acl = VVMP_ACL_RW;
 	vd->policy.status = VVMP_STATUS_ENABLED;
 	vd->collect_latency = true;
@@ -150,6 +152,10 @@ int vvmp_vd_init_runtime(struct vvmp_vd *vd, char **error)
 		return r;
 	if (legs == 1)
 		return 0;
+	*error = "Cannot allocate the dirty-region log";
+	r = vvmp_region_log_init(vd, 1U << vd->rlog.shift, vd->size);
+	if (r)
+		return r;
 	*error = "Cannot create kcopyd client";
 	return vvmp_recovery_init(vd);
 }
@@ -168,6 +174,7 @@ void vvmp_vd_free(struct vvmp_vd *vd)
 		destroy_workqueue(vd->wq);
 	vvmp_recovery_exit(vd);
 	bioset_exit(&vd->clones);
+	vvmp_region_log_exit(vd);
 	for (l = 0; l < VVMP_MAX_LEGS; l++)
 		free_percpu(vd->legs[l].counters);
 	free_percpu(vd->counters);

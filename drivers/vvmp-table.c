@@ -285,6 +285,43 @@ static int vvmp_add_feature(struct vvmp_vd *vd, enum vvmp_feature feature)
 	return 0;
 }
 
+/* "read_policy <policy>", "region_size <sectors>", "resync_rate <KiB/s>" */
+static int vvmp_parse_valued_feature(struct vvmp_vd *vd, const char *name,
+				     const char *value)
+{
+	struct dm_target *ti = vd->ti;
+	u32 n;
+	int r;
+
+	if (!strcmp(name, VVMP_FEATURE_READ_POLICY_NAME)) {
+		r = vvmp_add_feature(vd, VVMP_FEATURE_READ_POLICY);
+		if (!r && vvmp_read_policy_parse(value, &vd->read_policy)) {
+			ti->error = "Unknown read policy";
+			r = -EINVAL;
+		}
+		return r;
+	}
+	if (!strcmp(name, VVMP_FEATURE_REGION_SIZE_NAME)) {
+		r = vvmp_add_feature(vd, VVMP_FEATURE_REGION_SIZE);
+		if (!r && (kstrtou32(value, 10, &n) ||
+			   !vvmp_region_sectors_valid(n))) {
+			ti->error = "Invalid region size: a power of two of 8 to 2097152 sectors";
+			r = -EINVAL;
+		}
+		if (!r)
+			vd->rlog.shift = ilog2(n);
+		return r;
+	}
+	r = vvmp_add_feature(vd, VVMP_FEATURE_RESYNC_RATE);
+	if (!r && kstrtou32(value, 10, &n)) {
+		ti->error = "Invalid resync rate: KiB/s, 0 for no limit";
+		r = -EINVAL;
+	}
+	if (!r)
+		vd->rec.rate_kib = n;
+	return r;
+}
+
 static int vvmp_parse_features(struct vvmp_vd *vd, struct dm_arg_set *as)
 {
 	struct dm_target *ti = vd->ti;
@@ -305,19 +342,16 @@ static int vvmp_parse_features(struct vvmp_vd *vd, struct dm_arg_set *as)
 		count--;
 		if (!strcmp(word, VVMP_FEATURE_NOSYNC_NAME)) {
 			r = vvmp_add_feature(vd, VVMP_FEATURE_NOSYNC);
-		} else if (!strcmp(word, VVMP_FEATURE_READ_POLICY_NAME)) {
-			r = vvmp_add_feature(vd, VVMP_FEATURE_READ_POLICY);
-			if (r)
-				return r;
+		} else if (!strcmp(word, VVMP_FEATURE_READ_POLICY_NAME) ||
+			   !strcmp(word, VVMP_FEATURE_REGION_SIZE_NAME) ||
+			   !strcmp(word, VVMP_FEATURE_RESYNC_RATE_NAME)) {
 			if (!count) {
 				ti->error = "Not enough arguments";
 				return -EINVAL;
 			}
-			word = dm_shift_arg(as);
 			count--;
-			r = vvmp_read_policy_parse(word, &vd->read_policy);
-			if (r)
-				ti->error = "Unknown read policy";
+			r = vvmp_parse_valued_feature(vd, word,
+						      dm_shift_arg(as));
 		} else {
 			ti->error = "Unknown feature argument";
 			r = -EINVAL;
@@ -468,15 +502,25 @@ unsigned int vvmp_emit_table(struct vvmp_vd *vd, struct vvmp_map *map,
 			       (unsigned long long)leg->extents[e].length);
 	}
 	for (i = 0; i < vd->nr_features; i++)
-		words += vd->features[i] == VVMP_FEATURE_READ_POLICY ? 2 : 1;
+		words += vd->features[i] == VVMP_FEATURE_NOSYNC ? 1 : 2;
 	if (words || vd->feature_count_given)
 		DMEMIT(" %u", words);
 	for (i = 0; i < vd->nr_features; i++) {
-		if (vd->features[i] == VVMP_FEATURE_NOSYNC)
+		switch (vd->features[i]) {
+		case VVMP_FEATURE_NOSYNC:
 			DMEMIT(" nosync");
-		else
+			break;
+		case VVMP_FEATURE_READ_POLICY:
 			DMEMIT(" read_policy %s",
 			       vvmp_read_policy_name(vd->read_policy));
+			break;
+		case VVMP_FEATURE_REGION_SIZE:
+			DMEMIT(" region_size %u", 1U << vd->rlog.shift);
+			break;
+		default:
+			DMEMIT(" resync_rate %u", READ_ONCE(vd->rec.rate_kib));
+			break;
+		}
 	}
 	return sz;
 }

@@ -252,8 +252,10 @@ static unsigned int vvmp_emit_info(struct vvmp_port *port, char *result,
 	struct vvmp_vd *vd = port->vd;
 	struct vvmp_map *map = vvmp_map_get(vd);
 	char health[VVMP_MAX_LEGS + 1];
+	unsigned long dirty, regions;
 	struct vvmp_counters sum;
 	sector_t synced;
+	u64 copied;
 	unsigned int l;
 
 	spin_lock_irq(&vd->lock);
@@ -262,6 +264,9 @@ static unsigned int vvmp_emit_info(struct vvmp_port *port, char *result,
 	synced = vd->rec.active ? vd->rec.cursor : map->size;
 	if (vd->rec.active && vd->rec.restart)
 		synced = 0;
+	dirty = vd->rlog.nr_dirty;
+	regions = vd->rlog.dirty ? vd->rlog.nr_regions : 0;
+	copied = vd->rec.copied_sectors;
 	spin_unlock_irq(&vd->lock);
 	health[vd->nr_legs] = '\0';
 
@@ -276,6 +281,10 @@ static unsigned int vvmp_emit_info(struct vvmp_port *port, char *result,
 		       sum.flushes, sum.read_errors, sum.write_errors,
 		       vvmp_counters_in_flight(&sum));
 	}
+	DMEMIT(" dirty_regions %lu/%lu region_sectors %u copied_sectors %llu resync_rate %u io %s",
+	       dirty, regions, 1U << vd->rlog.shift, copied,
+	       READ_ONCE(vd->rec.rate_kib),
+	       READ_ONCE(vd->deactivated) ? "deactivated" : "active");
 	if (!vd->ti)
 		DMEMIT(" vd %s generation %llu client %s acl %s status %s iops %llu bps %llu",
 		       vd->name, map->generation,
@@ -387,8 +396,31 @@ static int vvmp_set_read_policy(struct vvmp_vd *vd, unsigned int argc,
 	return 0;
 }
 
+static int vvmp_set_resync_rate(struct vvmp_vd *vd, unsigned int argc,
+				char **argv)
+{
+	u32 rate;
+
+	if (argc != 2 || kstrtou32(argv[1], 10, &rate)) {
+		DMERR("%s: resync_rate: expected KiB/s (0: no limit)",
+		      vvmp_vd_name(vd));
+		return -EINVAL;
+	}
+	if (vd->nr_legs < 2 && vd->ti) {
+		DMERR("%s: resync_rate: the VD has one leg", vvmp_vd_name(vd));
+		return -EINVAL;
+	}
+	spin_lock_irq(&vd->lock);
+	if (vd->ti && !vvmp_has_feature(vd, VVMP_FEATURE_RESYNC_RATE))
+		vd->features[vd->nr_features++] = VVMP_FEATURE_RESYNC_RATE;
+	spin_unlock_irq(&vd->lock);
+	vvmp_recovery_set_rate(vd, rate);
+	return 0;
+}
+
 /*
- * fail_leg <n> | restore_leg <n> | read_policy <policy> | reset_counters
+ * fail_leg <n> | restore_leg <n> [full] | read_policy <policy> |
+ * resync_rate <KiB/s> | activate | reset_counters
  */
 static int vvmp_message(struct dm_target *ti, unsigned int argc, char **argv,
 			char *result, unsigned int maxlen)
@@ -410,10 +442,12 @@ static int vvmp_message(struct dm_target *ti, unsigned int argc, char **argv,
 		return r;
 	}
 	if (!strcmp(argv[0], VVMP_MSG_RESTORE_LEG)) {
-		r = vvmp_message_leg(vd, argc, argv, &leg);
+		bool full = argc == 3 && !strcmp(argv[2], "full");
+
+		r = vvmp_message_leg(vd, full ? 2 : argc, argv, &leg);
 		if (r)
 			return r;
-		r = vvmp_restore_leg(vd, leg);
+		r = vvmp_restore_leg(vd, leg, full);
 		if (r)
 			DMERR("%s: restore_leg: leg %u is not failed",
 			      name, leg);
@@ -421,6 +455,14 @@ static int vvmp_message(struct dm_target *ti, unsigned int argc, char **argv,
 	}
 	if (!strcmp(argv[0], VVMP_MSG_READ_POLICY))
 		return vvmp_set_read_policy(vd, argc, argv);
+	if (!strcmp(argv[0], VVMP_MSG_RESYNC_RATE))
+		return vvmp_set_resync_rate(vd, argc, argv);
+	if (!strcmp(argv[0], VVMP_MSG_ACTIVATE) && argc == 1) {
+		if (!vvmp_activate(vd))
+			return 0;
+		DMERR("%s: activate: the VD is not deactivated", name);
+		return -EINVAL;
+	}
 	if (!strcmp(argv[0], VVMP_MSG_RESET_COUNTERS) && argc == 1) {
 		vvmp_reset_stats(vd);
 		return 0;

@@ -27,7 +27,7 @@
 
 #define DM_MSG_PREFIX "vvmp"
 
-/* A full copy proceeds in windows of this many sectors (1 MiB). */
+/* A resync proceeds in windows of at most this many sectors (1 MiB). */
 #define VVMP_COPY_WINDOW	2048
 
 enum vvmp_layout {
@@ -50,7 +50,9 @@ enum vvmp_read_policy {
 /* Feature arguments, remembered in the order given so TABLE echoes them. */
 enum vvmp_feature {
 	VVMP_FEATURE_NOSYNC,
-	VVMP_FEATURE_READ_POLICY,
+	VVMP_FEATURE_READ_POLICY,	/* these take one value */
+	VVMP_FEATURE_REGION_SIZE,
+	VVMP_FEATURE_RESYNC_RATE,
 	VVMP_NR_FEATURES,
 };
 
@@ -127,6 +129,15 @@ struct vvmp_leg {
 	struct vvmp_counters __percpu *counters;
 	u32 timeout_ms;			/* plan parameters (IOP group) */
 	u32 masks;
+	bool needs_full_copy;		/* the log does not cover what it lacks */
+};
+
+/* The dirty-region log of a VD (vvmp-region.c); under vd->lock. */
+struct vvmp_region_log {
+	unsigned int shift;		/* a region is 2^shift sectors */
+	unsigned long nr_regions;
+	unsigned long nr_dirty;
+	unsigned long *dirty;
 };
 
 /*
@@ -138,12 +149,14 @@ struct vvmp_leg {
 struct vvmp_recovery {
 	bool active;		/* out-of-sync legs wait for a copy */
 	bool restart;		/* start again from sector 0 */
+	bool full;		/* this pass copies every region, dirty or not */
 	bool paused;		/* device suspending: no new window */
 	bool window_busy;	/* a window is being copied */
 	sector_t cursor;	/* everything below is in sync */
 	sector_t window_start;
 	sector_t window_end;
 	unsigned long target_legs;	/* legs this pass copies onto */
+	unsigned long window_targets;	/* ... the current window's */
 	unsigned int source_leg;
 	unsigned int epoch;
 	atomic_t epoch_writes[2];
@@ -152,9 +165,12 @@ struct vvmp_recovery {
 	atomic_t pieces_pending;
 	int read_error;
 	unsigned long write_error_legs;
+	u32 rate_kib;		/* KiB/s, 0: unlimited */
+	unsigned long window_jiffies;	/* when the current window started */
+	u64 copied_sectors;	/* by every resync since the VD was made */
 	struct dm_kcopyd_client *kcopyd;
 	struct vvmp_map *map;		/* the current window's */
-	struct work_struct window_work;		/* start the next window */
+	struct delayed_work window_work;	/* start the next window */
 	struct work_struct finish_work;		/* a window's copy is done */
 };
 
@@ -207,6 +223,7 @@ struct vvmp_vd {
 	u64 id;				/* creation order, for dumps */
 	unsigned int nr_legs;		/* changed only by PLAN_SET */
 	bool track_pending;		/* legs count bios in flight */
+	bool deactivated;		/* a component failure stopped all I/O */
 	struct vvmp_leg legs[VVMP_MAX_LEGS];
 
 	enum vvmp_read_policy read_policy;
@@ -215,7 +232,8 @@ struct vvmp_vd {
 	enum vvmp_feature features[VVMP_NR_FEATURES];	/* in table order */
 	atomic_t read_rotor;
 
-	spinlock_t lock;		/* leg health, recovery, ports, seq */
+	spinlock_t lock;		/* leg health, recovery, log, ports, seq */
+	struct vvmp_region_log rlog;
 
 	/* Control state of a named VD, changed under ctl_lock. */
 	struct mutex ctl_lock;
@@ -240,6 +258,8 @@ struct vvmp_vd {
 	struct work_struct retry_work;
 	struct bio_list flushes;	/* named VDs: empty flushes to fan out */
 	struct work_struct flush_work;
+	struct bio_list later_writes;	/* first stage done: write the rest */
+	struct work_struct later_work;
 	struct work_struct event_work;
 	struct vvmp_recovery rec;
 };
@@ -289,6 +309,7 @@ struct vvmp_event_rec {
 	u32 timeout_ms;
 	u32 masks;
 	u64 threshold;
+	bool deactivated;
 	unsigned int nr_ranges;
 	struct vvmp_range ranges[VVMP_MAX_DIVERT_RANGES];
 };
@@ -316,7 +337,10 @@ struct vvmp_io {
 	bool counted;			/* holds an epoch_writes reference */
 	unsigned long tried_legs;	/* mirrored reads: legs that failed */
 	unsigned long in_sync_legs;	/* writes: legs in sync at admission */
+	unsigned long skipped_legs;	/* writes: failed legs not written */
+	unsigned long later_legs;	/* writes: legs after the first stage */
 	unsigned long ok_legs;		/* writes: legs that succeeded */
+	unsigned long failed_legs;	/* writes: legs whose clone failed */
 	atomic_t pending;		/* writes: leg clones + 1 while issuing */
 	blk_status_t error;		/* writes: first in-sync leg error */
 };
@@ -380,8 +404,11 @@ void vvmp_set_leg_health(struct vvmp_vd *vd, unsigned int leg,
 			 enum vvmp_leg_health health);
 bool vvmp_leg_error(struct vvmp_vd *vd, unsigned int leg);
 int vvmp_fail_leg(struct vvmp_vd *vd, unsigned int leg);
-int vvmp_restore_leg(struct vvmp_vd *vd, unsigned int leg);
+int vvmp_restore_leg(struct vvmp_vd *vd, unsigned int leg, bool full);
 bool vvmp_error_fails_leg(struct bio *bio, blk_status_t status);
+bool vvmp_component_failed(struct vvmp_vd *vd, unsigned int leg);
+void vvmp_deactivate(struct vvmp_vd *vd, unsigned int leg);
+int vvmp_activate(struct vvmp_vd *vd);
 
 /* vvmp-io.c */
 int vvmp_map(struct dm_target *ti, struct bio *bio);
@@ -390,16 +417,30 @@ int vvmp_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error);
 void vvmp_submit_write(struct vvmp_io *io, struct bio *bio);
 void vvmp_retry_reads(struct work_struct *work);
 void vvmp_flush_work(struct work_struct *work);
+void vvmp_later_work(struct work_struct *work);
+
+/* vvmp-region.c */
+bool vvmp_region_sectors_valid(u64 sectors);
+int vvmp_region_log_init(struct vvmp_vd *vd, u32 sectors, sector_t size);
+int vvmp_region_log_grow(struct vvmp_vd *vd, sector_t size);
+void vvmp_region_log_exit(struct vvmp_vd *vd);
+void vvmp_region_mark(struct vvmp_vd *vd, sector_t start, sector_t len);
+void vvmp_region_clear(struct vvmp_vd *vd, sector_t start, sector_t end);
+bool vvmp_region_next_dirty(struct vvmp_vd *vd, sector_t from,
+			    sector_t max_len, sector_t *start, sector_t *end);
 
 /* vvmp-recovery.c */
 int vvmp_recovery_init(struct vvmp_vd *vd);
 void vvmp_recovery_exit(struct vvmp_vd *vd);
 void vvmp_recovery_kick(struct vvmp_vd *vd);
+void vvmp_recovery_set_rate(struct vvmp_vd *vd, u32 rate_kib);
 void vvmp_recovery_pause(struct vvmp_vd *vd);
 void vvmp_recovery_resume(struct vvmp_vd *vd);
 bool vvmp_recovery_hold_write(struct vvmp_vd *vd, struct vvmp_io *io,
 			      struct bio *bio, unsigned long *legs);
 void vvmp_recovery_write_done(struct vvmp_vd *vd, struct vvmp_io *io);
+void vvmp_recovery_demote(struct vvmp_vd *vd, unsigned long legs,
+			  sector_t sector, sector_t len);
 
 /* vvmp-stats.c */
 void vvmp_count_issue(struct vvmp_counters __percpu *counters,
@@ -451,6 +492,7 @@ void vvmp_event_policy(struct vvmp_vd *vd, struct vvmp_client *client,
 		       const struct vvmp_policy *policy);
 void vvmp_event_device(struct vvmp_port *port, u8 type);
 void vvmp_event_component(struct vvmp_vd *vd, unsigned int leg);
+void vvmp_event_activity(struct vvmp_vd *vd, unsigned int leg);
 void vvmp_event_divert(struct vvmp_vd *vd);
 void vvmp_event_threshold(struct vvmp_vd *vd, u64 threshold);
 void vvmp_event_client(struct vvmp_client *client, u8 type);

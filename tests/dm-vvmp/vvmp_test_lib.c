@@ -1287,7 +1287,7 @@ static bool parse_u64(const char *s, uint64_t *v)
  */
 int vt_parse_status(const char *line, struct vt_status *st)
 {
-	char copy[1024], *tok[8 + VT_MAX_LEGS + 2], *save = NULL, *t;
+	char copy[1024], *tok[8 + VT_MAX_LEGS + 40], *save = NULL, *t;
 	unsigned int n = 0, i;
 	uint64_t v;
 
@@ -1311,7 +1311,7 @@ int vt_parse_status(const char *line, struct vt_status *st)
 	if (!parse_u64(tok[4], &v) || v < 1 || v > VT_MAX_LEGS)
 		return -EINVAL;
 	st->nr_legs = v;
-	if (n != 8 + st->nr_legs || strlen(tok[5]) != st->nr_legs ||
+	if (n < 8 + st->nr_legs || strlen(tok[5]) != st->nr_legs ||
 	    strspn(tok[5], "AaD") != st->nr_legs)
 		return -EINVAL;
 	snprintf(st->health, sizeof(st->health), "%s", tok[5]);
@@ -1339,6 +1339,35 @@ int vt_parse_status(const char *line, struct vt_status *st)
 		if (k != 6 || strstr(tok[8 + i], "::"))
 			return -EINVAL;
 	}
+	/* Then "key value" pairs: the log and resync, a named VD's port. */
+	for (i = 8 + st->nr_legs; i + 1 < n; i += 2) {
+		const char *key = tok[i], *val = tok[i + 1];
+
+		if (!strcmp(key, "dirty_regions")) {
+			t = strchr(tok[i + 1], '/');
+			if (!t)
+				return -EINVAL;
+			*t++ = '\0';
+			if (!parse_u64(val, &st->dirty_regions) ||
+			    !parse_u64(t, &st->regions))
+				return -EINVAL;
+		} else if (!strcmp(key, "region_sectors")) {
+			if (!parse_u64(val, &st->region_sectors))
+				return -EINVAL;
+		} else if (!strcmp(key, "copied_sectors")) {
+			if (!parse_u64(val, &st->copied_sectors))
+				return -EINVAL;
+		} else if (!strcmp(key, "resync_rate")) {
+			if (!parse_u64(val, &st->resync_rate))
+				return -EINVAL;
+		} else if (!strcmp(key, "io")) {
+			if (strcmp(val, "active") && strcmp(val, "deactivated"))
+				return -EINVAL;
+			st->deactivated = !strcmp(val, "deactivated");
+		}
+	}
+	if (i != n || !st->region_sectors)
+		return -EINVAL;
 	return 0;
 }
 

@@ -155,6 +155,12 @@ struct vt_status {
 	uint64_t total;
 	char policy[32];
 	struct vt_counters leg[VT_MAX_LEGS];
+	uint64_t dirty_regions;		/* the dirty-region log */
+	uint64_t regions;
+	uint64_t region_sectors;
+	uint64_t copied_sectors;	/* by resyncs */
+	uint64_t resync_rate;		/* KiB/s, 0: no limit */
+	bool deactivated;
 	char raw[1024];
 };
 

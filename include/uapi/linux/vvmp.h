@@ -21,6 +21,15 @@
 #define VVMP_MAX_EXTENTS		64	/* per leg */
 #define VVMP_MIN_CHUNK_SECTORS		8	/* striped: power of two >= this */
 
+/*
+ * Dirty-region log: a region is a power of two of sectors. A write marks
+ * its regions dirty while a leg that is not in sync may lack it; a resync
+ * copies only dirty regions.
+ */
+#define VVMP_REGION_SECTORS_DEFAULT	1024	/* 512 KiB */
+#define VVMP_REGION_SECTORS_MIN		8
+#define VVMP_REGION_SECTORS_MAX		(1U << 21)
+
 /* Layout words. */
 #define VVMP_LAYOUT_LINEAR_NAME		"linear"
 #define VVMP_LAYOUT_STRIPED_NAME	"striped"
@@ -28,6 +37,8 @@
 /* Feature arguments. */
 #define VVMP_FEATURE_NOSYNC_NAME	"nosync"
 #define VVMP_FEATURE_READ_POLICY_NAME	"read_policy"
+#define VVMP_FEATURE_REGION_SIZE_NAME	"region_size"	/* <sectors> */
+#define VVMP_FEATURE_RESYNC_RATE_NAME	"resync_rate"	/* <KiB/s> */
 #define VVMP_READ_POLICY_LEAST_PENDING	"least-pending"	/* the default */
 #define VVMP_READ_POLICY_ROUND_ROBIN	"round-robin"
 
@@ -41,6 +52,8 @@
 #define VVMP_MSG_RESTORE_LEG		"restore_leg"
 #define VVMP_MSG_READ_POLICY		"read_policy"
 #define VVMP_MSG_RESET_COUNTERS		"reset_counters"
+#define VVMP_MSG_RESYNC_RATE		"resync_rate"	/* <KiB/s>, 0: unlimited */
+#define VVMP_MSG_ACTIVATE		"activate"	/* after a deactivation */
 
 /*
  * Table of a device exposing a named VD: "vd <name> [client <name>]"; its
@@ -82,7 +95,7 @@ enum vvmp_cmd {
 	VVMP_CMD_UNSPEC,
 
 	/* AP: virtual disks and their maps. */
-	VVMP_CMD_VD_CREATE,	/* VD_NAME, MAP: a new VD (admin) */
+	VVMP_CMD_VD_CREATE,	/* VD_NAME, MAP [REGION_SECTORS] [RESYNC_RATE] */
 	VVMP_CMD_VD_DELETE,	/* VD_NAME; -EBUSY while a device exposes it */
 	VVMP_CMD_VD_GET,	/* VD_NAME -> VD info (below); dump: every VD */
 	VVMP_CMD_VD_GET_MAP,	/* VD_NAME -> MAP with leg health, GENERATION */
@@ -128,6 +141,10 @@ enum vvmp_cmd {
 	VVMP_CMD_STATE_GET,	/* dump: SNAPSHOT_SEQ, then one EVENT per object */
 	VVMP_CMD_EVENT,		/* multicast on VVMP_MCGRP_EVENTS */
 
+	/* EH: exceptions and recovery. */
+	VVMP_CMD_VD_ACTIVATE,	/* VD_NAME: I/O again after a deactivation */
+	VVMP_CMD_RESYNC_SET,	/* VD_NAME RESYNC_RATE (KiB/s, 0: unlimited) */
+
 	__VVMP_CMD_MAX,
 };
 #define VVMP_CMD_MAX (__VVMP_CMD_MAX - 1)
@@ -136,7 +153,8 @@ enum vvmp_cmd {
  * Top-level attributes. "VD info" (VD_GET, VD_EXISTS) is VD_NAME, VD_SIZE,
  * GENERATION, EVENT_SEQ, one LEG (INDEX, HEALTH) per leg, the VD's default
  * ACL, STATUS and COS, one COMPONENT per leg, its RANGEs, one DEVICE per dm
- * device exposing it and NR_DEVICES.
+ * device exposing it and NR_DEVICES, REGION_SECTORS, RESYNC_RATE and,
+ * while I/O is stopped, DEACTIVATED.
  */
 enum vvmp_attr {
 	VVMP_A_UNSPEC,
@@ -171,6 +189,9 @@ enum vvmp_attr {
 	VVMP_A_EVENTS_LOST,	/* flag, on the first event after a drop: */
 				/* events were lost; dump again */
 	VVMP_A_THRESHOLD,	/* u64: the stats threshold that was crossed */
+	VVMP_A_REGION_SECTORS,	/* u32: VD_CREATE: log region, power of 2 */
+	VVMP_A_RESYNC_RATE,	/* u32: KiB/s a resync copies at, 0: no limit */
+	VVMP_A_DEACTIVATED,	/* flag: a component failure stopped all I/O */
 	VVMP_A_PAD,
 	__VVMP_A_MAX,
 };
@@ -300,6 +321,9 @@ enum vvmp_stats_attr {
 	VVMP_STATS_A_THROTTLED,		/* u64: bios delayed by CoS */
 	VVMP_STATS_A_LATENCY,		/* binary: u64[VVMP_LAT_BUCKETS] */
 	VVMP_STATS_A_PAD,
+	VVMP_STATS_A_DIRTY_REGIONS,	/* u64: VD: regions to resync */
+	VVMP_STATS_A_REGIONS,		/* u64: VD: regions in the log */
+	VVMP_STATS_A_COPIED_BYTES,	/* u64: VD: copied by resyncs */
 	__VVMP_STATS_A_MAX,
 };
 #define VVMP_STATS_A_MAX (__VVMP_STATS_A_MAX - 1)
@@ -367,6 +391,8 @@ enum vvmp_event {
 	VVMP_EVENT_CLIENT_CREATED,
 	VVMP_EVENT_CLIENT_DELETED,
 	VVMP_EVENT_CLIENT_CHANGED,	/* CLIENT_INFO */
+	VVMP_EVENT_VD_ACTIVITY,		/* [DEACTIVATED [LEG_INDEX]]: the VD */
+					/* stopped (a leg's failure) or resumed */
 };
 
 #endif /* _UAPI_LINUX_VVMP_H */
