@@ -77,7 +77,8 @@ say "table: $table"
 run dmsetup create "$NAME" --table "$table" || fail "dmsetup create"
 run dmsetup table "$NAME"
 say "status fields: layout #legs health synced/length read_policy, then per leg"
-say "reads:writes:flushes:read_errors:write_errors:in_flight"
+say "reads:writes:flushes:read_errors:write_errors:in_flight, then the dirty-region"
+say "log (dirty_regions, region_sectors), what resyncs copied, the rate and io state"
 run dmsetup status "$NAME"
 [ "$(health)" = AA ] || fail "expected health AA, got $(health)"
 
@@ -101,13 +102,17 @@ say "identical: leg 0 served every read"
 step "keep writing while degraded: the second half gets new data"
 run dd if=/dev/urandom of="$WORK/second" bs=1M count=$half_mb status=none
 run dd if="$WORK/second" of="/dev/mapper/$NAME" bs=1M seek=$half_mb oflag=direct status=none
-say "leg 1 missed these writes; restoring it must copy them"
+say "leg 1 missed these writes: their regions are dirty in the log"
+run dmsetup status "$NAME"
+dirty=$(dmsetup status "$NAME" | sed -n 's/.* dirty_regions \([0-9]*\)\/.*/\1/p')
+region=$(dmsetup status "$NAME" | sed -n 's/.* region_sectors \([0-9]*\) .*/\1/p')
+[ "${dirty:-0}" -gt 0 ] || fail "no dirty region after writes to a degraded mirror"
 
-step "restore leg 1: it comes back out of sync (a) and is copied from leg 0"
+step "restore leg 1: it comes back out of sync (a); only dirty regions are copied"
 run dmsetup message "$NAME" 0 restore_leg 1 || fail "restore_leg refused"
 run dmsetup status "$NAME"
 say "health 'a' means alive but out of sync: the leg takes every write but"
-say "serves no read until the copy reaches the end (small disks copy quickly)"
+say "serves no read until the resync reaches the end (small disks copy quickly)"
 
 step "wait for the copy to finish (health AA)"
 deadline=$((SECONDS + 300))
@@ -123,6 +128,10 @@ while [ "$(health)" != AA ]; do
 done
 run dmsetup status "$NAME"
 say "health AA, synced = length: both legs are in sync again"
+copied=$(dmsetup status "$NAME" | sed -n 's/.* copied_sectors \([0-9]*\) .*/\1/p')
+[ "$copied" -le $((dirty * region)) ] ||
+	fail "resync copied $copied sectors, more than $dirty dirty regions of $region"
+say "the resync copied $copied sectors: the $dirty dirty regions, not the whole disk"
 
 step "compare the two legs sector by sector"
 run cmp /dev/ram0 /dev/ram1 || fail "the legs differ after the copy"

@@ -493,7 +493,7 @@ TEST_F_TIMEOUT(mirror, restore_leg_copies_in_full_then_leg_serves_reads, 120)
 	ASSERT_EQ(0, vd_write(self, LEN - 2048, 2048, 23));
 	ASSERT_EQ(0, vt_slice_set_delay(self->s[1], 0, COPY_DELAY_MS));
 
-	ASSERT_EQ(0, msg(self, "restore_leg 1"));
+	ASSERT_EQ(0, msg(self, "restore_leg 1 full"));
 	ASSERT_STATUS(st);
 	EXPECT_STREQ("Aa", st.health);
 	EXPECT_GT(LEN, st.synced);
@@ -626,7 +626,7 @@ TEST_F_TIMEOUT(mirror, writes_during_copy_are_kept_on_every_leg, 150)
 	ASSERT_EQ(0, vt_slice_set_delay(self->s[1], 0, COPY_DELAY_MS / 2));
 	ASSERT_EQ(0, pthread_create(&th, NULL, writer_fn, &w));
 	vt_sleep_ms(100);
-	EXPECT_EQ(0, msg(self, "restore_leg 1"));
+	EXPECT_EQ(0, msg(self, "restore_leg 1 full"));
 	w.copying = 1;
 	wait_rc = vt_wait_health(self->name, "AA", 90, &st);
 	w.stop = 1;
@@ -663,7 +663,7 @@ TEST_F_TIMEOUT(mirror, restore_during_copy_restarts_copy_for_both_legs, 150)
 	ASSERT_EQ(0, vd_write(self, 0, LEN, 31));
 	ASSERT_EQ(0, vt_slice_set_delay(self->s[1], 0, COPY_DELAY_MS));
 	ASSERT_EQ(0, vt_slice_set_delay(self->s[2], 0, COPY_DELAY_MS));
-	ASSERT_EQ(0, msg(self, "restore_leg 1"));
+	ASSERT_EQ(0, msg(self, "restore_leg 1 full"));
 	/* Let the copy onto leg 1 make progress first. */
 	for (i = 0; i < 200; i++) {
 		ASSERT_STATUS(st);
@@ -676,7 +676,7 @@ TEST_F_TIMEOUT(mirror, restore_during_copy_restarts_copy_for_both_legs, 150)
 	}
 	ASSERT_LT(0ULL, st.synced);
 	progress = st.synced;
-	ASSERT_EQ(0, msg(self, "restore_leg 2"));
+	ASSERT_EQ(0, msg(self, "restore_leg 2 full"));
 	ASSERT_STATUS(st);
 	EXPECT_STREQ("Aaa", st.health);
 	EXPECT_GT(progress, st.synced) {
@@ -705,7 +705,7 @@ TEST_F_TIMEOUT(mirror, suspend_pauses_copy_and_resume_continues_it, 120)
 	ASSERT_EQ(0, msg(self, "fail_leg 1"));
 	ASSERT_EQ(0, vd_write(self, 0, LEN, 41));
 	ASSERT_EQ(0, vt_slice_set_delay(self->s[1], 0, COPY_DELAY_MS));
-	ASSERT_EQ(0, msg(self, "restore_leg 1"));
+	ASSERT_EQ(0, msg(self, "restore_leg 1 full"));
 	ASSERT_EQ(0, vt_dm_suspend(self->name, true));
 	ASSERT_STATUS(st);
 	vt_sleep_ms(1000);
@@ -734,7 +734,7 @@ TEST_F_TIMEOUT(mirror, writes_reach_out_of_sync_leg_before_the_copy_does, 120)
 	ASSERT_EQ(0, make_mirror(self, 2, "1 nosync"));
 	ASSERT_EQ(0, msg(self, "fail_leg 1"));
 	ASSERT_EQ(0, vt_slice_set_delay(self->s[1], 0, COPY_DELAY_MS));
-	ASSERT_EQ(0, msg(self, "restore_leg 1"));
+	ASSERT_EQ(0, msg(self, "restore_leg 1 full"));
 	/* The last window is copied last. */
 	ASSERT_EQ(0, vd_write(self, LEN - 64, 64, 51));
 	ASSERT_STATUS(st);
@@ -762,7 +762,7 @@ TEST_F_TIMEOUT(mirror, copy_write_error_fails_the_leg_being_copied, 120)
 	ASSERT_EQ(0, msg(self, "fail_leg 1"));
 	ASSERT_EQ(0, vd_write(self, 3000, 1000, 52));
 	ASSERT_EQ(0, vt_slice_set_delay(self->s[1], 0, COPY_DELAY_MS));
-	ASSERT_EQ(0, msg(self, "restore_leg 1"));
+	ASSERT_EQ(0, msg(self, "restore_leg 1 full"));
 	ASSERT_STATUS(st);
 	ASSERT_STREQ("Aa", st.health);
 	ASSERT_EQ(0, vt_slice_set_error(self->s[1]));
@@ -774,7 +774,7 @@ TEST_F_TIMEOUT(mirror, copy_write_error_fails_the_leg_being_copied, 120)
 	ASSERT_EQ(0, vd_check(_metadata, self));
 	/* The disk is back: a new restore copies it in full. */
 	ASSERT_EQ(0, vt_slice_set_linear(self->s[1]));
-	ASSERT_EQ(0, msg(self, "restore_leg 1"));
+	ASSERT_EQ(0, msg(self, "restore_leg 1 full"));
 	ASSERT_EQ(0, vt_wait_health(self->name, "AA", 60, &st)) {
 		TH_LOG("%s", st.raw);
 	}
@@ -791,7 +791,7 @@ TEST_F_TIMEOUT(mirror, copy_read_error_never_fails_the_last_in_sync_leg, 120)
 	ASSERT_EQ(0, make_mirror(self, 2, "1 nosync"));
 	ASSERT_EQ(0, msg(self, "fail_leg 1"));
 	ASSERT_EQ(0, vt_slice_set_delay(self->s[1], 0, COPY_DELAY_MS));
-	ASSERT_EQ(0, msg(self, "restore_leg 1"));
+	ASSERT_EQ(0, msg(self, "restore_leg 1 full"));
 	ASSERT_STATUS(st);
 	ASSERT_STREQ("Aa", st.health);
 	ASSERT_EQ(0, vt_slice_set_error(self->s[0]));

@@ -722,6 +722,18 @@ int vt_slice_set_delay(const struct vt_dev *s, unsigned int read_ms,
 	return vt_dm_reload(s->name, table);
 }
 
+/* dm-flakey under the slice: up for @up_s seconds, then fails I/O for @down_s. */
+int vt_slice_set_flakey(const struct vt_dev *s, unsigned int up_s,
+			unsigned int down_s)
+{
+	char table[512];
+
+	snprintf(table, sizeof(table), "0 %llu flakey %s %llu %u %u",
+		 (unsigned long long)s->sectors, s->under,
+		 (unsigned long long)s->under_off, up_s, down_s);
+	return vt_dm_reload(s->name, table);
+}
+
 struct vt_dev *vt_nullb(unsigned int size_mb, unsigned int cache_mb,
 			bool discard)
 {

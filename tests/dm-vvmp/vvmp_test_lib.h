@@ -50,6 +50,8 @@ struct vt_dev *vt_nullb(unsigned int size_mb, unsigned int cache_mb,
 			bool discard);
 int vt_slice_set_error(const struct vt_dev *slice);
 int vt_slice_set_linear(const struct vt_dev *slice);
+int vt_slice_set_flakey(const struct vt_dev *slice, unsigned int up_s,
+			unsigned int down_s);
 int vt_slice_set_delay(const struct vt_dev *slice, unsigned int read_ms,
 		       unsigned int write_ms);
 
