@@ -90,6 +90,21 @@ struct vaapi_cos {
 /* Which attributes a reply carried: VAAPI_HAS(x, VVMP_A_...). */
 #define VAAPI_HAS(obj, attr)	(((obj)->present >> (attr)) & 1)
 
+/*
+ * What VD_CREATE takes besides the name and the map; a field is sent only
+ * with its bit in present, else the kernel's default applies.
+ */
+#define VAAPI_VD_OPT_REGION_SECTORS	(1U << 0)
+#define VAAPI_VD_OPT_RESYNC_RATE	(1U << 1)
+struct vaapi_vd_opts {
+	unsigned int present;		/* VAAPI_VD_OPT_* of the fields set */
+	uint32_t region_sectors;	/* dirty-region log: a power of two, */
+					/* VVMP_REGION_SECTORS_MIN..MAX; */
+					/* default VVMP_REGION_SECTORS_DEFAULT */
+	uint32_t resync_rate;		/* KiB/s a resync copies at; */
+					/* 0 (the default): no limit */
+};
+
 /* What VD_GET says about a VD. */
 struct vaapi_vd_info {
 	uint64_t present;		/* 1 << VVMP_A_* of the attributes */
@@ -103,6 +118,10 @@ struct vaapi_vd_info {
 	unsigned int nr_device_records;	/* entries of devices[] filled */
 	bool devices_truncated;
 	struct vaapi_device devices[VAAPI_MAX_DEVICES];
+	uint32_t region_sectors;	/* VVMP_A_REGION_SECTORS: log region */
+	uint32_t resync_rate;		/* VVMP_A_RESYNC_RATE: KiB/s, 0: no limit */
+	bool deactivated;		/* VVMP_A_DEACTIVATED: all I/O fails */
+					/* until vaapi_eh_activate_vd() */
 };
 
 /* A client. */
@@ -144,6 +163,11 @@ struct vaapi_stats {
 	uint64_t throttled;
 	bool has_latency;
 	uint64_t latency[VVMP_LAT_BUCKETS];	/* [2^i, 2^(i+1)) us */
+	/* The VD's dirty-region log and resyncs (the VD's STATS only). */
+	bool has_log;			/* any of the three was sent */
+	uint64_t dirty_regions;		/* regions a resync has to copy */
+	uint64_t regions;		/* regions in the log (0: no log) */
+	uint64_t copied_bytes;		/* copied by resyncs since creation */
 };
 
 /* STATS_GET: the VD, each leg and each client. */
@@ -195,6 +219,10 @@ struct vaapi_event {
 	uint64_t threshold;
 	unsigned int nr_ranges;
 	struct vaapi_range ranges[VVMP_MAX_DIVERT_RANGES];
+	uint32_t region_sectors;	/* VD_EXISTS */
+	uint32_t resync_rate;		/* VD_EXISTS: KiB/s, 0: no limit */
+	bool deactivated;		/* VD_EXISTS, VD_ACTIVITY (with */
+					/* LEG_INDEX: the leg that failed) */
 };
 
 /* ---- handle --------------------------------------------------------- */
@@ -210,6 +238,14 @@ const char *vaapi_strerror(struct vaapi *h);
 
 /* Create VD @vd with @map. VVMP_CMD_VD_CREATE */
 int vaapi_ap_create_vd(struct vaapi *h, const char *vd, const struct vaapi_map *map);
+/*
+ * Create VD @vd with @map and the fields of @opts->present (@opts NULL: as
+ * vaapi_ap_create_vd). -EINVAL before sending for a region size that is
+ * not a power of two in VVMP_REGION_SECTORS_MIN..MAX or an unknown bit.
+ * VVMP_CMD_VD_CREATE
+ */
+int vaapi_ap_create_vd_opts(struct vaapi *h, const char *vd, const struct vaapi_map *map,
+			    const struct vaapi_vd_opts *opts);
 /* Delete VD @vd (-EBUSY while a device exposes it). VVMP_CMD_VD_DELETE */
 int vaapi_ap_delete_vd(struct vaapi *h, const char *vd);
 /* Get VD @vd's info. VVMP_CMD_VD_GET */
@@ -295,6 +331,16 @@ int vaapi_eh_delete_divert(struct vaapi *h, const char *vd, const struct vaapi_r
 /* Get up to @max divert ranges of @vd, count in @nr. VVMP_CMD_DIVERT_GET */
 int vaapi_eh_list_divert(struct vaapi *h, const char *vd,
 			 struct vaapi_range *out, unsigned int max, unsigned int *nr);
+
+/* ---- EH: recovery ------------------------------------------------------- */
+
+/*
+ * Serve I/O again on @vd after a component failure with the deactivate
+ * mask stopped it; -EALREADY if it is not deactivated. VVMP_CMD_VD_ACTIVATE
+ */
+int vaapi_eh_activate_vd(struct vaapi *h, const char *vd);
+/* Let @vd's resyncs copy at most @rate_kib KiB/s (0: no limit). VVMP_CMD_RESYNC_SET */
+int vaapi_eh_set_resync_rate(struct vaapi *h, const char *vd, uint32_t rate_kib);
 
 /* ---- TX: transactions --------------------------------------------------- */
 

@@ -46,6 +46,9 @@ int vaapi_put_range(struct nl_msg *msg, const struct vaapi_range *r);
 
 /* The attributes after the request header, per command (see vaapi.h). */
 int vaapi_enc_vd_create(struct nl_msg *msg, const char *vd, const struct vaapi_map *map);
+/* VD_NAME, MAP, then REGION_SECTORS and RESYNC_RATE as @opts (may be NULL) has them. */
+int vaapi_enc_vd_create_opts(struct nl_msg *msg, const char *vd, const struct vaapi_map *map,
+			     const struct vaapi_vd_opts *opts);
 int vaapi_enc_vd_set_segment(struct nl_msg *msg, const char *vd, const struct vaapi_segment *seg);
 int vaapi_enc_client_set(struct nl_msg *msg, const char *client, const char *info);
 int vaapi_enc_acl_set(struct nl_msg *msg, const char *vd, const char *client, enum vvmp_acl acl);
@@ -59,6 +62,7 @@ int vaapi_enc_plan_set(struct nl_msg *msg, const char *vd, enum vvmp_plan_op op,
 int vaapi_enc_plan_params_set(struct nl_msg *msg, const char *vd, uint32_t leg_index,
 			      const struct vaapi_component *c);
 int vaapi_enc_divert(struct nl_msg *msg, const char *vd, const struct vaapi_range *r);
+int vaapi_enc_resync_set(struct nl_msg *msg, const char *vd, uint32_t rate_kib);
 int vaapi_enc_txn_id(struct nl_msg *msg, uint32_t id);
 
 /* Reply parsers: 0 or -EPROTO (malformed or missing a required attribute). */

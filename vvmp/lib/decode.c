@@ -44,6 +44,9 @@ static struct nla_policy attr_policy[VVMP_A_MAX + 1] = {
 	[VVMP_A_SNAPSHOT_SEQ]	= { .type = NLA_U64 },
 	[VVMP_A_EVENTS_LOST]	= { .type = NLA_FLAG },
 	[VVMP_A_THRESHOLD]	= { .type = NLA_U64 },
+	[VVMP_A_REGION_SECTORS]	= { .type = NLA_U32 },
+	[VVMP_A_RESYNC_RATE]	= { .type = NLA_U32 },
+	[VVMP_A_DEACTIVATED]	= { .type = NLA_FLAG },
 };
 
 static struct nla_policy map_policy[VVMP_MAP_A_MAX + 1] = {
@@ -94,6 +97,9 @@ static struct nla_policy stats_policy[VVMP_STATS_A_MAX + 1] = {
 	[VVMP_STATS_A_LATENCY]		= { .type = NLA_UNSPEC,
 					    .minlen = 8 * VVMP_LAT_BUCKETS,
 					    .maxlen = 8 * VVMP_LAT_BUCKETS },
+	[VVMP_STATS_A_DIRTY_REGIONS]	= { .type = NLA_U64 },
+	[VVMP_STATS_A_REGIONS]		= { .type = NLA_U64 },
+	[VVMP_STATS_A_COPIED_BYTES]	= { .type = NLA_U64 },
 };
 
 static struct nla_policy component_policy[VVMP_COMPONENT_A_MAX + 1] = {
@@ -288,6 +294,11 @@ int vaapi_dec_vd_info(const struct nlmsghdr *nlh, struct vaapi_vd_info *info)
 		return err;
 	if (tb[VVMP_A_NR_DEVICES])
 		info->nr_devices = nla_get_u32(tb[VVMP_A_NR_DEVICES]);
+	if (tb[VVMP_A_REGION_SECTORS])
+		info->region_sectors = nla_get_u32(tb[VVMP_A_REGION_SECTORS]);
+	if (tb[VVMP_A_RESYNC_RATE])
+		info->resync_rate = nla_get_u32(tb[VVMP_A_RESYNC_RATE]);
+	info->deactivated = tb[VVMP_A_DEACTIVATED] != NULL;
 	for_each_top_attr(a, nlh, rem) {
 		if (nla_type(a) != VVMP_A_DEVICE)
 			continue;
@@ -381,7 +392,12 @@ int vaapi_dec_stats(const struct nlattr *nest, struct vaapi_stats *s)
 	GET(exceptions, VVMP_STATS_A_EXCEPTIONS);
 	GET(refused, VVMP_STATS_A_REFUSED);
 	GET(throttled, VVMP_STATS_A_THROTTLED);
+	GET(dirty_regions, VVMP_STATS_A_DIRTY_REGIONS);
+	GET(regions, VVMP_STATS_A_REGIONS);
+	GET(copied_bytes, VVMP_STATS_A_COPIED_BYTES);
 #undef GET
+	s->has_log = tb[VVMP_STATS_A_DIRTY_REGIONS] || tb[VVMP_STATS_A_REGIONS] ||
+		     tb[VVMP_STATS_A_COPIED_BYTES];
 	if (tb[VVMP_STATS_A_LATENCY]) {
 		s->has_latency = true;
 		nla_memcpy(s->latency, tb[VVMP_STATS_A_LATENCY], sizeof(s->latency));
@@ -572,6 +588,11 @@ int vaapi_dec_event(const struct nlmsghdr *nlh, struct vaapi_event *ev)
 		return err;
 	if (tb[VVMP_A_THRESHOLD])
 		ev->threshold = nla_get_u64(tb[VVMP_A_THRESHOLD]);
+	if (tb[VVMP_A_REGION_SECTORS])
+		ev->region_sectors = nla_get_u32(tb[VVMP_A_REGION_SECTORS]);
+	if (tb[VVMP_A_RESYNC_RATE])
+		ev->resync_rate = nla_get_u32(tb[VVMP_A_RESYNC_RATE]);
+	ev->deactivated = tb[VVMP_A_DEACTIVATED] != NULL;
 	for_each_top_attr(a, nlh, rem) {
 		if (nla_type(a) != VVMP_A_RANGE)
 			continue;
@@ -652,7 +673,9 @@ static const char *const top_attr_names[VVMP_A_MAX + 1] = {
 	[VVMP_A_COMPONENT] = "COMPONENT", [VVMP_A_RANGE] = "RANGE",
 	[VVMP_A_EVENT] = "EVENT", [VVMP_A_EVENT_SEQ] = "EVENT_SEQ",
 	[VVMP_A_SNAPSHOT_SEQ] = "SNAPSHOT_SEQ", [VVMP_A_EVENTS_LOST] = "EVENTS_LOST",
-	[VVMP_A_THRESHOLD] = "THRESHOLD", [VVMP_A_PAD] = "PAD",
+	[VVMP_A_THRESHOLD] = "THRESHOLD", [VVMP_A_REGION_SECTORS] = "REGION_SECTORS",
+	[VVMP_A_RESYNC_RATE] = "RESYNC_RATE", [VVMP_A_DEACTIVATED] = "DEACTIVATED",
+	[VVMP_A_PAD] = "PAD",
 };
 
 /* Walk the attributes in [start, start+len) looking for @offset. */

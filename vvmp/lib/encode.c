@@ -27,6 +27,8 @@ bool vaapi_cmd_mutates(uint8_t cmd)
 	case VVMP_CMD_PLAN_PARAMS_SET:
 	case VVMP_CMD_DIVERT_ADD:
 	case VVMP_CMD_DIVERT_DELETE:
+	case VVMP_CMD_VD_ACTIVATE:
+	case VVMP_CMD_RESYNC_SET:
 		return true;
 	default:
 		return false;
@@ -259,9 +261,34 @@ int vaapi_put_range(struct nl_msg *msg, const struct vaapi_range *r)
 
 int vaapi_enc_vd_create(struct nl_msg *msg, const char *vd, const struct vaapi_map *map)
 {
-	int err = vaapi_put_name(msg, VVMP_A_VD_NAME, vd);
+	return vaapi_enc_vd_create_opts(msg, vd, map, NULL);
+}
 
-	return err ? err : vaapi_put_map(msg, map);
+/* The region sizes the kernel's dirty-region log takes. */
+static bool region_sectors_valid(uint32_t sectors)
+{
+	return sectors >= VVMP_REGION_SECTORS_MIN && sectors <= VVMP_REGION_SECTORS_MAX &&
+	       !(sectors & (sectors - 1));
+}
+
+int vaapi_enc_vd_create_opts(struct nl_msg *msg, const char *vd, const struct vaapi_map *map,
+			     const struct vaapi_vd_opts *opts)
+{
+	unsigned int present = opts ? opts->present : 0;
+	int err;
+
+	if (present & ~(VAAPI_VD_OPT_REGION_SECTORS | VAAPI_VD_OPT_RESYNC_RATE))
+		return -EINVAL;
+	if ((present & VAAPI_VD_OPT_REGION_SECTORS) && !region_sectors_valid(opts->region_sectors))
+		return -EINVAL;
+	err = vaapi_put_name(msg, VVMP_A_VD_NAME, vd);
+	if (!err)
+		err = vaapi_put_map(msg, map);
+	if (!err && (present & VAAPI_VD_OPT_REGION_SECTORS))
+		err = put_u32(msg, VVMP_A_REGION_SECTORS, opts->region_sectors);
+	if (!err && (present & VAAPI_VD_OPT_RESYNC_RATE))
+		err = put_u32(msg, VVMP_A_RESYNC_RATE, opts->resync_rate);
+	return err;
 }
 
 int vaapi_enc_vd_set_segment(struct nl_msg *msg, const char *vd, const struct vaapi_segment *seg)
@@ -357,6 +384,13 @@ int vaapi_enc_divert(struct nl_msg *msg, const char *vd, const struct vaapi_rang
 	int err = vaapi_put_name(msg, VVMP_A_VD_NAME, vd);
 
 	return err ? err : vaapi_put_range(msg, r);
+}
+
+int vaapi_enc_resync_set(struct nl_msg *msg, const char *vd, uint32_t rate_kib)
+{
+	int err = vaapi_put_name(msg, VVMP_A_VD_NAME, vd);
+
+	return err ? err : put_u32(msg, VVMP_A_RESYNC_RATE, rate_kib);
 }
 
 int vaapi_enc_txn_id(struct nl_msg *msg, uint32_t id)

@@ -63,6 +63,7 @@ const char *vaapi_event_name(enum vvmp_event event)
 		[VVMP_EVENT_CLIENT_CREATED] = "client-created",
 		[VVMP_EVENT_CLIENT_DELETED] = "client-deleted",
 		[VVMP_EVENT_CLIENT_CHANGED] = "client-changed",
+		[VVMP_EVENT_VD_ACTIVITY] = "vd-activity",
 	};
 	return NAME(names, event);
 }

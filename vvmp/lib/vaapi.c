@@ -236,9 +236,16 @@ static int send_get(struct vaapi *h, struct nl_msg *msg, int enc_err, vaapi_pars
 
 int vaapi_ap_create_vd(struct vaapi *h, const char *vd, const struct vaapi_map *map)
 {
+	return vaapi_ap_create_vd_opts(h, vd, map, NULL);
+}
+
+int vaapi_ap_create_vd_opts(struct vaapi *h, const char *vd, const struct vaapi_map *map,
+			    const struct vaapi_vd_opts *opts)
+{
 	struct nl_msg *msg = REQ(VVMP_CMD_VD_CREATE);
 
-	return vaapi_send(h, msg, ENC(msg, vaapi_enc_vd_create(msg, vd, map)), NULL, NULL);
+	return vaapi_send(h, msg, ENC(msg, vaapi_enc_vd_create_opts(msg, vd, map, opts)),
+			  NULL, NULL);
 }
 
 int vaapi_ap_delete_vd(struct vaapi *h, const char *vd)
@@ -625,6 +632,20 @@ int vaapi_eh_list_divert(struct vaapi *h, const char *vd,
 	*nr = 0;
 	return send_get(h, msg, ENC(msg, vaapi_put_name(msg, VVMP_A_VD_NAME, vd)),
 			parse_ranges, &a);
+}
+
+int vaapi_eh_activate_vd(struct vaapi *h, const char *vd)
+{
+	struct nl_msg *msg = REQ(VVMP_CMD_VD_ACTIVATE);
+
+	return vaapi_send(h, msg, ENC(msg, vaapi_put_name(msg, VVMP_A_VD_NAME, vd)), NULL, NULL);
+}
+
+int vaapi_eh_set_resync_rate(struct vaapi *h, const char *vd, uint32_t rate_kib)
+{
+	struct nl_msg *msg = REQ(VVMP_CMD_RESYNC_SET);
+
+	return vaapi_send(h, msg, ENC(msg, vaapi_enc_resync_set(msg, vd, rate_kib)), NULL, NULL);
 }
 
 /* ---- TX ----------------------------------------------------------------- */

@@ -158,6 +158,8 @@ TEST(txn_id_rides_only_on_mutating_commands)
 	CHECK(vaapi_cmd_mutates(VVMP_CMD_VD_SET_SEGMENT));
 	CHECK(vaapi_cmd_mutates(VVMP_CMD_STATS_RESET));
 	CHECK(vaapi_cmd_mutates(VVMP_CMD_DIVERT_DELETE));
+	CHECK(vaapi_cmd_mutates(VVMP_CMD_VD_ACTIVATE));
+	CHECK(vaapi_cmd_mutates(VVMP_CMD_RESYNC_SET));
 	CHECK(!vaapi_cmd_mutates(VVMP_CMD_STATS_GET));
 	CHECK(!vaapi_cmd_mutates(VVMP_CMD_TXN_COMMIT));
 	CHECK(!vaapi_cmd_mutates(VVMP_CMD_STATE_GET));
@@ -209,6 +211,112 @@ TEST(vd_create_encodes_map_with_nested_flags_and_exact_values)
 	}
 	nlmsg_free(msg);
 	free(m);
+}
+
+TEST(vd_create_opts_put_region_sectors_and_resync_rate_after_the_map)
+{
+	struct vaapi_map *m = mirror_map();
+	struct vaapi_vd_opts opts = { .present = VAAPI_VD_OPT_REGION_SECTORS |
+					  VAAPI_VD_OPT_RESYNC_RATE,
+				      .region_sectors = 128, .resync_rate = 10240 };
+	struct nl_msg *msg = vaapi_msg_request(FAMILY, VVMP_CMD_VD_CREATE, 0, 5);
+	struct nlattr *head, *a;
+	int len;
+
+	CHECK_INT(vaapi_enc_vd_create_opts(msg, "data0", m, &opts), 0);
+	head = attrs_of(msg, &len);
+	CHECK_EQ(count(head, len), 5);	/* TXN_ID VD_NAME MAP REGION_SECTORS RESYNC_RATE */
+	CHECK_ATTR(nth(head, len, 0), VVMP_A_TXN_ID, 4);
+	CHECK_ATTR(nth(head, len, 1), VVMP_A_VD_NAME, 6);
+	CHECK_EQ(nth(head, len, 2)->nla_type, NESTED(VVMP_A_MAP));
+	a = nth(head, len, 3);
+	CHECK_ATTR(a, VVMP_A_REGION_SECTORS, 4);
+	if (a)
+		CHECK_EQ(nla_get_u32(a), 128);
+	a = nth(head, len, 4);
+	CHECK_ATTR(a, VVMP_A_RESYNC_RATE, 4);
+	if (a)
+		CHECK_EQ(nla_get_u32(a), 10240);
+	nlmsg_free(msg);
+
+	/* Only the fields present: a rate of 0 (no limit) is sent as such. */
+	msg = vaapi_msg_request(FAMILY, VVMP_CMD_VD_CREATE, 0, 0);
+	opts = (struct vaapi_vd_opts){ .present = VAAPI_VD_OPT_RESYNC_RATE,
+				       .region_sectors = 12, .resync_rate = 0 };
+	CHECK_INT(vaapi_enc_vd_create_opts(msg, "data0", m, &opts), 0);
+	head = attrs_of(msg, &len);
+	CHECK_EQ(count(head, len), 3);
+	a = nth(head, len, 2);
+	CHECK_ATTR(a, VVMP_A_RESYNC_RATE, 4);
+	if (a)
+		CHECK_EQ(nla_get_u32(a), 0);
+	nlmsg_free(msg);
+
+	/* No options: exactly what vaapi_enc_vd_create sends. */
+	msg = vaapi_msg_request(FAMILY, VVMP_CMD_VD_CREATE, 0, 0);
+	opts.present = 0;
+	CHECK_INT(vaapi_enc_vd_create_opts(msg, "data0", m, &opts), 0);
+	CHECK_INT(vaapi_enc_vd_create_opts(msg, "data1", m, NULL), 0);
+	head = attrs_of(msg, &len);
+	CHECK_EQ(count(head, len), 4);	/* VD_NAME MAP VD_NAME MAP */
+	CHECK_EQ(nth(head, len, 3)->nla_type, NESTED(VVMP_A_MAP));
+	nlmsg_free(msg);
+
+	/* The limits of the header: a power of two from 8 to 2^21 sectors. */
+	msg = vaapi_msg_request(FAMILY, VVMP_CMD_VD_CREATE, 0, 0);
+	opts.present = VAAPI_VD_OPT_REGION_SECTORS;
+	for (uint32_t bad = 0; bad < 5; bad++) {
+		static const uint32_t sizes[] = { 0, 4, 12, 1536, VVMP_REGION_SECTORS_MAX * 2 };
+
+		opts.region_sectors = sizes[bad];
+		CHECK_INT(vaapi_enc_vd_create_opts(msg, "v", m, &opts), -EINVAL);
+	}
+	attrs_of(msg, &len);
+	CHECK_EQ(len, 0);		/* nothing half-written */
+	opts.region_sectors = VVMP_REGION_SECTORS_MIN;
+	CHECK_INT(vaapi_enc_vd_create_opts(msg, "v", m, &opts), 0);
+	opts.region_sectors = VVMP_REGION_SECTORS_MAX;
+	CHECK_INT(vaapi_enc_vd_create_opts(msg, "v", m, &opts), 0);
+	opts.present = 1U << 2;		/* a bit this library does not know */
+	CHECK_INT(vaapi_enc_vd_create_opts(msg, "v", m, &opts), -EINVAL);
+	nlmsg_free(msg);
+	free(m);
+}
+
+TEST(activate_and_resync_set_name_the_vd_and_carry_the_rate)
+{
+	struct nl_msg *msg = vaapi_msg_request(FAMILY, VVMP_CMD_VD_ACTIVATE, 0, 9);
+	struct nlattr *head, *a;
+	int len;
+
+	/* vaapi_eh_activate_vd: TXN_ID (staged), VD_NAME. */
+	CHECK_INT(vaapi_put_name(msg, VVMP_A_VD_NAME, "data0"), 0);
+	head = attrs_of(msg, &len);
+	CHECK_EQ(count(head, len), 2);
+	a = nth(head, len, 0);
+	CHECK_ATTR(a, VVMP_A_TXN_ID, 4);
+	if (a)
+		CHECK_EQ(nla_get_u32(a), 9);
+	CHECK_ATTR(nth(head, len, 1), VVMP_A_VD_NAME, 6);
+	nlmsg_free(msg);
+
+	msg = vaapi_msg_request(FAMILY, VVMP_CMD_RESYNC_SET, 0, 0);
+	CHECK_INT(vaapi_enc_resync_set(msg, "data0", 51200), 0);
+	head = attrs_of(msg, &len);
+	CHECK_EQ(count(head, len), 2);
+	CHECK_ATTR(nth(head, len, 0), VVMP_A_VD_NAME, 6);
+	a = nth(head, len, 1);
+	CHECK_ATTR(a, VVMP_A_RESYNC_RATE, 4);
+	if (a)
+		CHECK_EQ(nla_get_u32(a), 51200);
+	nlmsg_free(msg);
+
+	msg = vaapi_msg_request(FAMILY, VVMP_CMD_RESYNC_SET, 0, 0);
+	CHECK_INT(vaapi_enc_resync_set(msg, "data0", 0), 0);	/* 0: no limit */
+	head = attrs_of(msg, &len);
+	CHECK_EQ(nla_get_u32(nth(head, len, 1)), 0);
+	CHECK_INT(vaapi_enc_resync_set(msg, "", 1), -EINVAL);
+	nlmsg_free(msg);
 }
 
 TEST(striped_map_carries_chunk_sectors)
@@ -509,6 +617,48 @@ TEST(vd_info_reply_parses_size_generation_and_every_device)
 	CHECK_STR(info->devices[1].client, "");
 	CHECK_EQ(info->devices[1].size, 8192);
 	CHECK(!info->devices_truncated);
+	CHECK(!info->deactivated);
+	CHECK_EQ(info->region_sectors, 0);
+	nlmsg_free(msg);
+	free(info);
+}
+
+TEST(vd_info_reply_parses_region_sectors_resync_rate_and_deactivated)
+{
+	struct nl_msg *msg = reply(VVMP_CMD_VD_GET);
+	struct vaapi_vd_info *info = calloc(1, sizeof(*info));
+	uint16_t narrow = 1024;
+
+	nla_put_string(msg, VVMP_A_VD_NAME, "m0");
+	nla_put_u32(msg, VVMP_A_REGION_SECTORS, 1024);
+	nla_put_u32(msg, VVMP_A_RESYNC_RATE, 20480);
+	nla_put_flag(msg, VVMP_A_DEACTIVATED);
+	CHECK_INT(vaapi_dec_vd_info(nlmsg_hdr(msg), info), 0);
+	CHECK_EQ(info->region_sectors, 1024);
+	CHECK_EQ(info->resync_rate, 20480);
+	CHECK(info->deactivated);
+	CHECK_EQ(info->present, (1ULL << VVMP_A_VD_NAME) | (1ULL << VVMP_A_REGION_SECTORS) |
+		 (1ULL << VVMP_A_RESYNC_RATE) | (1ULL << VVMP_A_DEACTIVATED));
+	nlmsg_free(msg);
+
+	/* Active again: no flag; a rate of 0 is "no limit", still present. */
+	msg = reply(VVMP_CMD_VD_GET);
+	nla_put_string(msg, VVMP_A_VD_NAME, "m0");
+	nla_put_u32(msg, VVMP_A_REGION_SECTORS, 8);
+	nla_put_u32(msg, VVMP_A_RESYNC_RATE, 0);
+	CHECK_INT(vaapi_dec_vd_info(nlmsg_hdr(msg), info), 0);
+	CHECK(!info->deactivated);
+	CHECK(!VAAPI_HAS(info, VVMP_A_DEACTIVATED));
+	CHECK(VAAPI_HAS(info, VVMP_A_RESYNC_RATE));
+	CHECK_EQ(info->resync_rate, 0);
+	CHECK_EQ(info->region_sectors, 8);
+	nlmsg_free(msg);
+
+	/* A u32 of 2 bytes is malformed. */
+	msg = reply(VVMP_CMD_VD_GET);
+	nla_put_string(msg, VVMP_A_VD_NAME, "m0");
+	nla_put(msg, VVMP_A_REGION_SECTORS, sizeof(narrow), &narrow);
+	CHECK_INT(vaapi_dec_vd_info(nlmsg_hdr(msg), info), -EPROTO);
 	nlmsg_free(msg);
 	free(info);
 }
@@ -631,6 +781,7 @@ TEST(stats_reply_parses_vd_legs_clients_and_histogram)
 	put_stats(msg, VVMP_A_LEG_STATS, 1, NULL, 3000, false);
 	put_stats(msg, VVMP_A_CLIENT_STATS, -1, "h1", 4000, true);
 	CHECK_INT(vaapi_dec_stats_reply(nlmsg_hdr(msg), st), 0);
+	CHECK(!st->vd.has_log);
 	CHECK_EQ(st->vd.reads, 1000 + VVMP_STATS_A_READS);
 	CHECK_EQ(st->vd.write_bytes, 1000 + VVMP_STATS_A_WRITE_BYTES);
 	CHECK_EQ(st->vd.throttled, 1000 + VVMP_STATS_A_THROTTLED);
@@ -656,6 +807,50 @@ TEST(stats_reply_parses_vd_legs_clients_and_histogram)
 		nla_put(msg, VVMP_STATS_A_LATENCY, sizeof(lat), lat);
 		nla_nest_end(msg, n);
 	}
+	CHECK_INT(vaapi_dec_stats_reply(nlmsg_hdr(msg), st), -EPROTO);
+	nlmsg_free(msg);
+	free(st);
+}
+
+TEST(stats_reply_parses_the_vds_dirty_regions_and_copied_bytes)
+{
+	struct nl_msg *msg = reply(VVMP_CMD_STATS_GET);
+	struct vaapi_vd_stats *st = calloc(1, sizeof(*st));
+	struct nlattr *n;
+
+	nla_put_string(msg, VVMP_A_VD_NAME, "v");
+	n = nla_nest_start(msg, NESTED(VVMP_A_STATS));
+	nla_put_u64(msg, VVMP_STATS_A_READS, 3);
+	nla_put_u64(msg, VVMP_STATS_A_DIRTY_REGIONS, 17);
+	nla_put_u64(msg, VVMP_STATS_A_REGIONS, 2048);
+	nla_put_u64(msg, VVMP_STATS_A_COPIED_BYTES, 17ULL << 19);
+	nla_nest_end(msg, n);
+	put_stats(msg, VVMP_A_LEG_STATS, 0, NULL, 2000, false);
+	CHECK_INT(vaapi_dec_stats_reply(nlmsg_hdr(msg), st), 0);
+	CHECK(st->vd.has_log);
+	CHECK_EQ(st->vd.reads, 3);
+	CHECK_EQ(st->vd.dirty_regions, 17);
+	CHECK_EQ(st->vd.regions, 2048);
+	CHECK_EQ(st->vd.copied_bytes, 17ULL << 19);
+	CHECK_EQ(st->nr_legs, 1);
+	CHECK(!st->legs[0].has_log);
+	CHECK_EQ(st->legs[0].dirty_regions, 0);
+	nlmsg_free(msg);
+
+	/* A VD without a log (one leg) reports 0 regions: still present. */
+	msg = reply(VVMP_CMD_STATS_GET);
+	n = nla_nest_start(msg, NESTED(VVMP_A_STATS));
+	nla_put_u64(msg, VVMP_STATS_A_REGIONS, 0);
+	nla_nest_end(msg, n);
+	CHECK_INT(vaapi_dec_stats_reply(nlmsg_hdr(msg), st), 0);
+	CHECK(st->vd.has_log);
+	CHECK_EQ(st->vd.regions, 0);
+	nlmsg_free(msg);
+
+	msg = reply(VVMP_CMD_STATS_GET);	/* a u64 counter of 4 bytes */
+	n = nla_nest_start(msg, NESTED(VVMP_A_STATS));
+	nla_put_u32(msg, VVMP_STATS_A_COPIED_BYTES, 1);
+	nla_nest_end(msg, n);
 	CHECK_INT(vaapi_dec_stats_reply(nlmsg_hdr(msg), st), -EPROTO);
 	nlmsg_free(msg);
 	free(st);
@@ -769,6 +964,51 @@ TEST(event_reply_parses_type_seq_names_and_ranges)
 	free(ev);
 }
 
+TEST(vd_activity_event_says_deactivated_and_by_which_leg)
+{
+	struct vaapi_event *ev = calloc(1, sizeof(*ev));
+	struct nl_msg *msg = reply(VVMP_CMD_EVENT);
+
+	nla_put_u8(msg, VVMP_A_EVENT, VVMP_EVENT_VD_ACTIVITY);
+	nla_put_u64(msg, VVMP_A_EVENT_SEQ, 40);
+	nla_put_string(msg, VVMP_A_VD_NAME, "m0");
+	nla_put_flag(msg, VVMP_A_DEACTIVATED);
+	nla_put_u32(msg, VVMP_A_LEG_INDEX, 1);
+	CHECK_INT(vaapi_dec_event(nlmsg_hdr(msg), ev), 0);
+	CHECK_EQ(ev->type, VVMP_EVENT_VD_ACTIVITY);
+	CHECK_EQ(ev->seq, 40);
+	CHECK_STR(ev->vd, "m0");
+	CHECK(ev->deactivated);
+	CHECK(VAAPI_HAS(ev, VVMP_A_LEG_INDEX));
+	CHECK_EQ(ev->leg_index, 1);
+	nlmsg_free(msg);
+
+	/* Activated again: neither the flag nor a leg. */
+	msg = reply(VVMP_CMD_EVENT);
+	nla_put_u8(msg, VVMP_A_EVENT, VVMP_EVENT_VD_ACTIVITY);
+	nla_put_u64(msg, VVMP_A_EVENT_SEQ, 41);
+	nla_put_string(msg, VVMP_A_VD_NAME, "m0");
+	CHECK_INT(vaapi_dec_event(nlmsg_hdr(msg), ev), 0);
+	CHECK(!ev->deactivated);
+	CHECK(!VAAPI_HAS(ev, VVMP_A_LEG_INDEX));
+	nlmsg_free(msg);
+
+	/* The snapshot record of a VD carries the new VD info. */
+	msg = reply(VVMP_CMD_STATE_GET);
+	nla_put_u8(msg, VVMP_A_EVENT, VVMP_EVENT_VD_EXISTS);
+	nla_put_u64(msg, VVMP_A_EVENT_SEQ, 39);
+	nla_put_string(msg, VVMP_A_VD_NAME, "m0");
+	nla_put_u32(msg, VVMP_A_REGION_SECTORS, 2048);
+	nla_put_u32(msg, VVMP_A_RESYNC_RATE, 100);
+	nla_put_flag(msg, VVMP_A_DEACTIVATED);
+	CHECK_INT(vaapi_dec_event(nlmsg_hdr(msg), ev), 0);
+	CHECK_EQ(ev->region_sectors, 2048);
+	CHECK_EQ(ev->resync_rate, 100);
+	CHECK(ev->deactivated);
+	nlmsg_free(msg);
+	free(ev);
+}
+
 /* ---- extended ACK ------------------------------------------------------- */
 
 /* An NLMSG_ERROR for @req: capped or with the request echoed, plus TLVs. */
@@ -833,6 +1073,24 @@ TEST(extack_message_and_offset_name_the_attribute)
 			 "Invalid extent length (attribute VVMP_A_MAP/3/1/3 at offset %u)", off);
 		CHECK_STR(text, want);
 		nlmsg_free(err);
+	}
+	/* The attributes after the map have names too. */
+	{
+		struct vaapi_map *m = mirror_map();
+		struct vaapi_vd_opts opts = { .present = VAAPI_VD_OPT_REGION_SECTORS,
+					      .region_sectors = 64 };
+		struct nl_msg *r2 = vaapi_msg_request(FAMILY, VVMP_CMD_VD_CREATE, 0, 0);
+		struct nlattr *head, *a;
+		int len;
+
+		vaapi_enc_vd_create_opts(r2, "data0", m, &opts);
+		head = attrs_of(r2, &len);
+		a = nth(head, len, 2);
+		vaapi_attr_path(nlmsg_hdr(r2), (uint32_t)((char *)a - (char *)nlmsg_hdr(r2)),
+				text, sizeof(text));
+		CHECK_STR(text, "VVMP_A_REGION_SECTORS");
+		nlmsg_free(r2);
+		free(m);
 	}
 	/* The VD_NAME itself (offset of the first attribute). */
 	vaapi_attr_path(nlmsg_hdr(req), NLMSG_HDRLEN + GENL_HDRLEN, text, sizeof(text));
@@ -1070,11 +1328,12 @@ TEST(names_match_the_cli_and_docs)
 	CHECK_STR(vaapi_layout_name(VVMP_MAP_STRIPED), "striped");
 	CHECK_STR(vaapi_leg_state_name(VVMP_LEG_STATE_OUT_OF_SYNC), "out-of-sync");
 	CHECK_STR(vaapi_event_name(VVMP_EVENT_CLIENT_CHANGED), "client-changed");
+	CHECK_STR(vaapi_event_name(VVMP_EVENT_VD_ACTIVITY), "vd-activity");
 	CHECK_STR(vaapi_policy_source_name(VVMP_POLICY_VD_DEFAULT), "vd-default");
 	CHECK_STR(vaapi_plan_op_name(VVMP_PLAN_REPLACE), "replace");
 	CHECK_STR(vaapi_mask_name(VVMP_MASK_LOG_DATA), "log-data");
 	CHECK(vaapi_acl_name(3) == NULL);
-	CHECK(vaapi_event_name(VVMP_EVENT_CLIENT_CHANGED + 1) == NULL);
+	CHECK(vaapi_event_name(VVMP_EVENT_VD_ACTIVITY + 1) == NULL);
 	CHECK(vaapi_mask_name(1U << 5) == NULL);
 }
 
@@ -1099,6 +1358,8 @@ int main(void)
 	RUN(request_header_has_version_zero_reserved_and_ack);
 	RUN(txn_id_rides_only_on_mutating_commands);
 	RUN(vd_create_encodes_map_with_nested_flags_and_exact_values);
+	RUN(vd_create_opts_put_region_sectors_and_resync_rate_after_the_map);
+	RUN(activate_and_resync_set_name_the_vd_and_carry_the_rate);
 	RUN(striped_map_carries_chunk_sectors);
 	RUN(encoder_refuses_values_outside_the_uapi_limits);
 	RUN(set_segment_encodes_start_length_and_one_extent_per_leg);
@@ -1106,11 +1367,14 @@ int main(void)
 	RUN(stats_directive_plan_params_divert_and_txn_encode_exactly);
 	RUN(plan_set_attach_detach_replace_carry_op_index_and_leg);
 	RUN(vd_info_reply_parses_size_generation_and_every_device);
+	RUN(vd_info_reply_parses_region_sectors_resync_rate_and_deactivated);
 	RUN(malformed_replies_are_refused);
 	RUN(map_reply_parses_legs_extents_health_and_generation);
 	RUN(stats_reply_parses_vd_legs_clients_and_histogram);
+	RUN(stats_reply_parses_the_vds_dirty_regions_and_copied_bytes);
 	RUN(policy_components_ranges_map_size_and_txn_replies);
 	RUN(event_reply_parses_type_seq_names_and_ranges);
+	RUN(vd_activity_event_says_deactivated_and_by_which_leg);
 	RUN(extack_message_and_offset_name_the_attribute);
 	RUN(extack_without_tlvs_dump_done_error_and_missing_attribute);
 	RUN(libnl_errors_map_to_errno);
