@@ -66,6 +66,12 @@ void print_vd_info(struct ctl *ctl, const struct vaapi_vd_info *info)
 		print_cos_fields(ctl, &info->cos);
 	if (VAAPI_HAS(info, VVMP_A_NR_DEVICES))
 		out_u64(ctl, "nr_devices", info->nr_devices);
+	if (VAAPI_HAS(info, VVMP_A_REGION_SECTORS))
+		out_u64(ctl, "region_sectors", info->region_sectors);
+	if (VAAPI_HAS(info, VVMP_A_RESYNC_RATE))
+		out_u64(ctl, "resync_rate", info->resync_rate);
+	/* The words of `dmsetup status`; DEACTIVATED is sent only while set. */
+	out_str(ctl, "io", info->deactivated ? "deactivated" : "active");
 	if (info->nr_device_records) {
 		out_list_begin(ctl, "devices");
 		for (i = 0; i < info->nr_device_records; i++) {
@@ -129,6 +135,11 @@ void print_stats(struct ctl *ctl, const struct vaapi_stats *s)
 	out_u64(ctl, "exceptions", s->exceptions);
 	out_u64(ctl, "refused", s->refused);
 	out_u64(ctl, "throttled", s->throttled);
+	if (s->has_log) {
+		out_u64(ctl, "dirty_regions", s->dirty_regions);
+		out_u64(ctl, "regions", s->regions);
+		out_u64(ctl, "copied_bytes", s->copied_bytes);
+	}
 	if (s->has_latency)
 		out_u64_array(ctl, "latency", s->latency, VVMP_LAT_BUCKETS);
 }
@@ -221,6 +232,12 @@ void print_event(struct ctl *ctl, const struct vaapi_event *ev, bool snapshot)
 	}
 	if (VAAPI_HAS(ev, VVMP_A_THRESHOLD))
 		out_u64(ctl, "threshold", ev->threshold);
+	if (VAAPI_HAS(ev, VVMP_A_REGION_SECTORS))
+		out_u64(ctl, "region_sectors", ev->region_sectors);
+	if (VAAPI_HAS(ev, VVMP_A_RESYNC_RATE))
+		out_u64(ctl, "resync_rate", ev->resync_rate);
+	if (ev->type == VVMP_EVENT_VD_ACTIVITY || ev->type == VVMP_EVENT_VD_EXISTS)
+		out_str(ctl, "io", ev->deactivated ? "deactivated" : "active");
 	if (ev->type == VVMP_EVENT_DIVERT) {
 		if (ctl->json) {
 			json_begin_array(&ctl->js, "ranges");

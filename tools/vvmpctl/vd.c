@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* vvmpctl vd: virtual disks and their maps (VAAPI group AP). */
+/*
+ * vvmpctl vd: virtual disks and their maps (VAAPI group AP), their
+ * activation after a deactivation and their resync rate (EH).
+ */
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +14,9 @@
 	"EXTENT  := DEV:OFFSET:LENGTH             (DEV: /dev/... or major:minor; sectors)\n" \
 	"SEGMENT := start S length L extent DEV:OFFSET [extent DEV:OFFSET]...\n" \
 	"           (one extent per leg, each L sectors long; S = VD size extends the VD)\n" \
+	"OPTIONS := [region-sectors N] [resync-rate K]   (vd create, after the MAP)\n" \
+	"           N: dirty-region log region, a power of two from 8 to 2097152 sectors\n" \
+	"           (default 1024); K: KiB/s a resync copies at, 0 = no limit (default)\n" \
 	"Example: vvmpctl vd create data0 linear leg /dev/sdb:0:2048 leg /dev/sdc:0:2048\n"
 
 static int too_many(struct ctl *ctl, int argc, char **argv, int used)
@@ -27,22 +33,84 @@ static int need_vd(struct ctl *ctl, int argc, char **argv)
 	return arg_name(ctl, "VD name", argv[0]);
 }
 
+/* The resync rate in KiB/s: any u32, 0 for no limit. */
+static int arg_resync_rate(struct ctl *ctl, const char *s, uint32_t *rate)
+{
+	return arg_u32(ctl, "resync-rate", s, rate);
+}
+
+/*
+ * OPTIONS of vd create at argv[0..argc): "region-sectors N", "resync-rate K",
+ * each at most once.
+ */
+static int parse_create_opts(struct ctl *ctl, int argc, char **argv, struct vaapi_vd_opts *opts)
+{
+	const char *v;
+	int i, err;
+
+	memset(opts, 0, sizeof(*opts));
+	for (i = 0; i < argc; i++) {
+		unsigned int bit;
+
+		if (!strcmp(argv[i], "region-sectors"))
+			bit = VAAPI_VD_OPT_REGION_SECTORS;
+		else if (!strcmp(argv[i], "resync-rate"))
+			bit = VAAPI_VD_OPT_RESYNC_RATE;
+		else
+			return ctl_usage_error(ctl, "unexpected argument '%s'", argv[i]);
+		if (opts->present & bit)
+			return ctl_usage_error(ctl, "'%s' given twice", argv[i]);
+		opts->present |= bit;
+		if ((err = arg_value(ctl, argc, argv, &i, &v)))
+			return err;
+		if (bit == VAAPI_VD_OPT_RESYNC_RATE) {
+			err = arg_resync_rate(ctl, v, &opts->resync_rate);
+		} else {
+			err = arg_u32(ctl, "region-sectors", v, &opts->region_sectors);
+			if (!err && (opts->region_sectors < VVMP_REGION_SECTORS_MIN ||
+				     opts->region_sectors > VVMP_REGION_SECTORS_MAX ||
+				     (opts->region_sectors & (opts->region_sectors - 1))))
+				err = ctl_usage_error(ctl, "invalid region-sectors '%s': a power of two from %u to %u",
+						      v, VVMP_REGION_SECTORS_MIN, VVMP_REGION_SECTORS_MAX);
+		}
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Where the MAP of vd create ends: at the first OPTIONS keyword. */
+static int map_words(int argc, char **argv)
+{
+	int i;
+
+	for (i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "region-sectors") || !strcmp(argv[i], "resync-rate"))
+			return i;
+	return argc;
+}
+
 static int map_verb(struct ctl *ctl, int argc, char **argv, bool create)
 {
 	struct vaapi_map *map = calloc(1, sizeof(*map));
+	struct vaapi_vd_opts opts = { 0 };
 	struct vaapi *h;
-	int ret;
+	int ret, nr_map = argc - 1;
 
 	if (!map)
 		return ctl_fail(ctl, -12, "allocate a map");
 	ret = need_vd(ctl, argc, argv);
+	if (!ret && create)
+		nr_map = map_words(argc - 1, argv + 1);
 	if (!ret)
-		ret = arg_map(ctl, argc - 1, argv + 1, map);
+		ret = arg_map(ctl, nr_map, argv + 1, map);
+	if (!ret && create)
+		ret = parse_create_opts(ctl, argc - 1 - nr_map, argv + 1 + nr_map, &opts);
 	if (!ret) {
 		h = ctl_handle(ctl);
 		if (!h)
 			ret = EXIT_FAILED;
-		else if ((ret = create ? vaapi_ap_create_vd(h, argv[0], map)
+		else if ((ret = create ? vaapi_ap_create_vd_opts(h, argv[0], map, &opts)
 				       : vaapi_ap_set_map_vd(h, argv[0], map)))
 			ret = ctl_fail(ctl, ret, "%s VD %s", create ? "create" : "set the map of",
 				       argv[0]);
@@ -272,8 +340,44 @@ static int vd_resize(struct ctl *ctl, int argc, char **argv)
 	return ret ? ctl_fail(ctl, ret, "resize the devices of VD %s", argv[0]) : EXIT_OK;
 }
 
+static int vd_activate(struct ctl *ctl, int argc, char **argv)
+{
+	struct vaapi *h;
+	int ret = need_vd(ctl, argc, argv);
+
+	if (!ret)
+		ret = too_many(ctl, argc, argv, 1);
+	if (ret)
+		return ret;
+	if (!(h = ctl_handle(ctl)))
+		return EXIT_FAILED;
+	ret = vaapi_eh_activate_vd(h, argv[0]);
+	return ret ? ctl_fail(ctl, ret, "activate VD %s", argv[0]) : EXIT_OK;
+}
+
+static int vd_resync_rate(struct ctl *ctl, int argc, char **argv)
+{
+	uint32_t rate;
+	struct vaapi *h;
+	int ret = need_vd(ctl, argc, argv);
+
+	if (!ret && argc < 2)
+		ret = ctl_usage_error(ctl, "missing resync rate (KiB/s, 0: no limit)");
+	if (!ret)
+		ret = arg_resync_rate(ctl, argv[1], &rate);
+	if (!ret)
+		ret = too_many(ctl, argc, argv, 2);
+	if (ret)
+		return ret;
+	if (!(h = ctl_handle(ctl)))
+		return EXIT_FAILED;
+	ret = vaapi_eh_set_resync_rate(h, argv[0], rate);
+	return ret ? ctl_fail(ctl, ret, "set the resync rate of VD %s", argv[0]) : EXIT_OK;
+}
+
 static const struct ctl_verb verbs[] = {
-	{ "create", NULL, "NAME MAP", "create a VD with a map", vd_create },
+	{ "create", NULL, "NAME MAP [OPTIONS]",
+	  "create a VD with a map, its log's region size and its resync rate", vd_create },
 	{ "delete", "del", "NAME", "delete a VD (fails while a dm device exposes it)", vd_delete },
 	{ "show", "list", "[NAME]", "show one VD or every VD, with its dm devices", vd_show },
 	{ "map", NULL, "NAME", "show a VD's map, leg health and generation", vd_map },
@@ -284,12 +388,18 @@ static const struct ctl_verb verbs[] = {
 	  "append L sectors (set-segment at the VD's size) and grow its dm devices", vd_extend },
 	{ "size", NULL, "NAME", "show the extents and kernel memory of a VD's map", vd_size },
 	{ "resize", NULL, "NAME", "reload the VD's dm devices to the VD's size", vd_resize },
+	{ "activate", NULL, "NAME",
+	  "serve I/O again after a failure of a leg with the deactivate mask stopped it",
+	  vd_activate },
+	{ "resync-rate", NULL, "NAME KIB",
+	  "limit the VD's resyncs to KIB KiB/s (0: no limit), from the next window on",
+	  vd_resync_rate },
 	{ NULL },
 };
 
 const struct ctl_object ctl_vd = {
 	.name = "vd",
-	.summary = "virtual disks and their maps",
+	.summary = "virtual disks, their maps, activation and resync rate",
 	.verbs = verbs,
 	.default_verb = "show",
 	.details = MAP_GRAMMAR,

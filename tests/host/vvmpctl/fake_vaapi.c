@@ -121,6 +121,16 @@ int vaapi_ap_create_vd(struct vaapi *h, const char *vd, const struct vaapi_map *
 	return call(h, "ap_create_vd", "%s %s", vd, map_str(buf, sizeof(buf), map));
 }
 
+int vaapi_ap_create_vd_opts(struct vaapi *h, const char *vd, const struct vaapi_map *map,
+			    const struct vaapi_vd_opts *opts)
+{
+	char buf[4096];
+
+	return call(h, "ap_create_vd_opts", "%s %s present=%u region_sectors=%u resync_rate=%u", vd,
+		    map_str(buf, sizeof(buf), map), opts ? opts->present : 0,
+		    opts ? opts->region_sectors : 0, opts ? opts->resync_rate : 0);
+}
+
 int vaapi_ap_delete_vd(struct vaapi *h, const char *vd)
 {
 	return call(h, "ap_delete_vd", "%s", vd);
@@ -131,11 +141,18 @@ static void canned_vd(struct vaapi_vd_info *info, const char *name, bool devices
 	memset(info, 0, sizeof(*info));
 	snprintf(info->name, sizeof(info->name), "%s", name);
 	info->present = (1ULL << VVMP_A_VD_NAME) | (1ULL << VVMP_A_VD_SIZE) |
-			(1ULL << VVMP_A_GENERATION) | (1ULL << VVMP_A_NR_DEVICES);
+			(1ULL << VVMP_A_GENERATION) | (1ULL << VVMP_A_NR_DEVICES) |
+			(1ULL << VVMP_A_REGION_SECTORS) | (1ULL << VVMP_A_RESYNC_RATE);
 	info->size = devices ? 4096 : 2048;
 	info->generation = devices ? 3 : 1;
-	if (!devices)
+	info->region_sectors = devices ? 1024 : 128;
+	info->resync_rate = devices ? 0 : 10240;
+	if (!devices) {
+		/* data1: a leg with the deactivate mask failed. */
+		info->present |= 1ULL << VVMP_A_DEACTIVATED;
+		info->deactivated = true;
 		return;
+	}
 	info->present |= 1ULL << VVMP_A_DEVICE;
 	info->nr_devices = 2;
 	info->nr_device_records = 2;
@@ -342,6 +359,10 @@ int vaapi_psap_copy_vd_stats(struct vaapi *h, const char *vd, struct vaapi_vd_st
 
 	memset(out, 0, sizeof(*out));
 	canned_stats(&out->vd, 100);
+	out->vd.has_log = true;
+	out->vd.dirty_regions = 3;
+	out->vd.regions = 8;
+	out->vd.copied_bytes = 5 * 524288;
 	out->vd.has_latency = true;
 	for (i = 0; i < VVMP_LAT_BUCKETS; i++)
 		out->vd.latency[i] = i == 4 ? 90 : i == 5 ? 13 : 0;
@@ -409,6 +430,16 @@ int vaapi_eh_list_divert(struct vaapi *h, const char *vd,
 	out[0] = (struct vaapi_range){ 0, 8 };
 	out[1] = (struct vaapi_range){ 1024, 64 };
 	return call(h, "eh_list_divert", "%s", vd);
+}
+
+int vaapi_eh_activate_vd(struct vaapi *h, const char *vd)
+{
+	return call(h, "eh_activate_vd", "%s", vd);
+}
+
+int vaapi_eh_set_resync_rate(struct vaapi *h, const char *vd, uint32_t rate_kib)
+{
+	return call(h, "eh_set_resync_rate", "%s %u", vd, rate_kib);
 }
 
 /* ---- TX ------------------------------------------------------------------ */
@@ -483,12 +514,15 @@ static int snapshot(vaapi_event_cb cb, void *arg)
 	ev->type = VVMP_EVENT_VD_EXISTS;
 	ev->present = (1ULL << VVMP_A_EVENT) | (1ULL << VVMP_A_EVENT_SEQ) |
 		      (1ULL << VVMP_A_SNAPSHOT_SEQ) | (1ULL << VVMP_A_VD_NAME) |
-		      (1ULL << VVMP_A_VD_SIZE) | (1ULL << VVMP_A_GENERATION);
+		      (1ULL << VVMP_A_VD_SIZE) | (1ULL << VVMP_A_GENERATION) |
+		      (1ULL << VVMP_A_REGION_SECTORS) | (1ULL << VVMP_A_RESYNC_RATE);
 	ev->seq = 7;
 	ev->snapshot_seq = 9;
 	snprintf(ev->vd, sizeof(ev->vd), "data0");
 	ev->vd_size = 4096;
 	ev->generation = 3;
+	ev->region_sectors = 1024;
+	ev->resync_rate = 0;
 	err = cb(ev, true, arg);
 	if (!err) {
 		memset(ev, 0, sizeof(*ev));
@@ -539,6 +573,21 @@ int vaapi_events_run(struct vaapi_events *ev, vaapi_event_cb cb, void *arg)
 	e->nr_ranges = 2;
 	e->ranges[0] = (struct vaapi_range){ 0, 8 };
 	e->ranges[1] = (struct vaapi_range){ 64, 8 };
+	cb(e, false, arg);
+	memset(e, 0, sizeof(*e));
+	e->type = VVMP_EVENT_VD_ACTIVITY;
+	e->present = (1ULL << VVMP_A_EVENT) | (1ULL << VVMP_A_EVENT_SEQ) |
+		     (1ULL << VVMP_A_VD_NAME) | (1ULL << VVMP_A_DEACTIVATED) |
+		     (1ULL << VVMP_A_LEG_INDEX);
+	e->seq = 12;
+	snprintf(e->vd, sizeof(e->vd), "data0");
+	e->deactivated = true;
+	e->leg_index = 1;
+	cb(e, false, arg);
+	e->present &= ~((1ULL << VVMP_A_DEACTIVATED) | (1ULL << VVMP_A_LEG_INDEX));
+	e->seq = 13;
+	e->deactivated = false;
+	e->leg_index = 0;
 	cb(e, false, arg);
 	memset(e, 0, sizeof(*e));
 	e->lost = true;

@@ -95,6 +95,29 @@ usage "negative offset" "invalid offset '-1' in extent '/dev/sdb:-1:8'" vd creat
 usage "nine legs" "too many legs: at most 8" vd create a linear $(for i in 1 2 3 4 5 6 7 8 9; do echo leg /dev/sd$i:0:8; done)
 usage "stray word in map" "unexpected 'fast' in MAP" vd create a linear leg /dev/sdb:0:8 fast
 usage "vd delete extra" "unexpected argument 'now'" vd delete a now
+usage "region-sectors not a power of two" "invalid region-sectors '12': a power of two from 8 to 2097152" \
+	vd create a linear leg /dev/sdb:0:8 region-sectors 12
+usage "region-sectors below 8" "invalid region-sectors '4': a power of two from 8 to 2097152" \
+	vd create a linear leg /dev/sdb:0:8 region-sectors 4
+usage "region-sectors above 2^21" "invalid region-sectors '4194304': a power of two from 8 to 2097152" \
+	vd create a linear leg /dev/sdb:0:8 region-sectors 4194304
+usage "region-sectors not a number" "invalid region-sectors '1M': expected a decimal number below 2^32" \
+	vd create a linear leg /dev/sdb:0:8 region-sectors 1M
+usage "region-sectors without value" "'region-sectors' needs a value" vd create a linear leg /dev/sdb:0:8 region-sectors
+usage "resync-rate given twice" "'resync-rate' given twice" \
+	vd create a linear leg /dev/sdb:0:8 resync-rate 1 resync-rate 2
+usage "resync-rate too large" "invalid resync-rate '4294967296': expected a decimal number below 2^32" \
+	vd create a linear leg /dev/sdb:0:8 resync-rate 4294967296
+usage "map word after the options" "unexpected argument 'leg'" \
+	vd create a linear leg /dev/sdb:0:8 resync-rate 1 leg /dev/sdc:0:8
+usage "options before the map" "missing LAYOUT (linear or striped CHUNK)" vd create a resync-rate 1 linear leg /dev/sdb:0:8
+usage "set-map takes no options" "unexpected 'region-sectors' in MAP" vd set-map a linear leg /dev/sdb:0:8 region-sectors 8
+usage "vd activate without name" "missing VD NAME" vd activate
+usage "vd activate extra" "unexpected argument 'now'" vd activate a now
+usage "vd resync-rate without rate" "missing resync rate (KiB/s, 0: no limit)" vd resync-rate a
+usage "vd resync-rate not a number" "invalid resync-rate '10M': expected a decimal number below 2^32" vd resync-rate a 10M
+usage "vd resync-rate negative" "invalid resync-rate '-1': expected a decimal number below 2^32" vd resync-rate a -1
+usage "vd resync-rate extra" "unexpected argument 'now'" vd resync-rate a 100 now
 usage "set-segment without start" "missing 'start S'" vd set-segment a length 8 extent /dev/sdb:0
 usage "set-segment bad start" "invalid start '1k': expected a decimal number" vd set-segment a start 1k length 8 extent /dev/sdb:0
 usage "set-segment zero length" "invalid length '0': a segment has > 0 sectors" vd set-segment a start 0 length 0 extent /dev/sdb:0
@@ -169,29 +192,57 @@ for o in $objects; do
 		done
 	done <"$TMP/lines"
 done
-[ $help_ok = 1 ] && [ $verbs_seen -eq 41 ] && ok "help: every verb's --help matches its object's usage ($verbs_seen verbs)" ||
+# At least the verbs known when this was written (other verbs may join).
+[ $help_ok = 1 ] && [ $verbs_seen -ge 43 ] && ok "help: every verb's --help matches its object's usage ($verbs_seen verbs)" ||
 	not_ok "help: every verb's --help matches its object's usage" "verbs seen: $verbs_seen"
 
-output "help: vd create --help" "Usage: vvmpctl vd create NAME MAP
-create a VD with a map
+output "help: vd create --help" "Usage: vvmpctl vd create NAME MAP [OPTIONS]
+create a VD with a map, its log's region size and its resync rate
 MAP     := LAYOUT [nosync] leg EXTENT... [leg EXTENT...]...   (1 to 8 legs: 2+ mirror)
 LAYOUT  := linear | striped CHUNK        (CHUNK: sectors, a power of two >= 8)
 EXTENT  := DEV:OFFSET:LENGTH             (DEV: /dev/... or major:minor; sectors)
 SEGMENT := start S length L extent DEV:OFFSET [extent DEV:OFFSET]...
            (one extent per leg, each L sectors long; S = VD size extends the VD)
+OPTIONS := [region-sectors N] [resync-rate K]   (vd create, after the MAP)
+           N: dirty-region log region, a power of two from 8 to 2097152 sectors
+           (default 1024); K: KiB/s a resync copies at, 0 = no limit (default)
 Example: vvmpctl vd create data0 linear leg /dev/sdb:0:2048 leg /dev/sdc:0:2048" vd create --help
+run $FAKE vd help
+if [ $RC -eq 0 ] && grep -qx '  vvmpctl vd activate NAME' "$OUT" && grep -qx '  vvmpctl vd resync-rate NAME KIB' "$OUT"; then
+	ok "help: vd help lists activate and resync-rate"
+else
+	not_ok "help: vd help lists activate and resync-rate" "exit $RC" "$(cat "$OUT")"
+fi
+output "help: vd resync-rate --help" "Usage: vvmpctl vd resync-rate NAME KIB
+limit the VD's resyncs to KIB KiB/s (0: no limit), from the next window on
+$($FAKE vd help | sed -n '/^MAP /,$p')" vd resync-rate --help
 
 # ---- each command's exact request ----------------------------------------------
 
 calls "vd create mirror" \
-	"ap_create_vd data0 layout=linear chunk=0 nosync=0 legs=2 [/dev/sdb:0:2048] [/dev/sdc:0:2048]" \
+	"ap_create_vd_opts data0 layout=linear chunk=0 nosync=0 legs=2 [/dev/sdb:0:2048] [/dev/sdc:0:2048] present=0 region_sectors=0 resync_rate=0" \
 	vd create data0 linear leg /dev/sdb:0:2048 leg /dev/sdc:0:2048
 calls "vd create striped, nosync, major:minor" \
-	"ap_create_vd s layout=striped chunk=128 nosync=1 legs=2 [8:16:0:1024,8:32:0:1024] [8:48:64:2048]" \
+	"ap_create_vd_opts s layout=striped chunk=128 nosync=1 legs=2 [8:16:0:1024,8:32:0:1024] [8:48:64:2048] present=0 region_sectors=0 resync_rate=0" \
 	vd create s striped 128 nosync leg 8:16:0:1024 8:32:0:1024 leg 8:48:64:2048
 calls "vd create by-path device with colons" \
-	"ap_create_vd p layout=linear chunk=0 nosync=0 legs=1 [/dev/disk/by-path/pci-0000:00:1f.2-ata-1:0:2048]" \
+	"ap_create_vd_opts p layout=linear chunk=0 nosync=0 legs=1 [/dev/disk/by-path/pci-0000:00:1f.2-ata-1:0:2048] present=0 region_sectors=0 resync_rate=0" \
 	vd create p linear leg /dev/disk/by-path/pci-0000:00:1f.2-ata-1:0:2048
+calls "vd create region-sectors and resync-rate" \
+	"ap_create_vd_opts m layout=linear chunk=0 nosync=0 legs=2 [/dev/sdb:0:2048] [/dev/sdc:0:2048] present=3 region_sectors=128 resync_rate=20480" \
+	vd create m linear leg /dev/sdb:0:2048 leg /dev/sdc:0:2048 region-sectors 128 resync-rate 20480
+calls "vd create options in any order, limits included" \
+	"ap_create_vd_opts m layout=striped chunk=8 nosync=0 legs=1 [/dev/sdb:0:2048] present=3 region_sectors=2097152 resync_rate=0" \
+	vd create m striped 8 leg /dev/sdb:0:2048 resync-rate 0 region-sectors 2097152
+calls "vd create resync-rate only" \
+	"ap_create_vd_opts m layout=linear chunk=0 nosync=0 legs=1 [/dev/sdb:0:2048] present=2 region_sectors=0 resync_rate=4294967295" \
+	vd create m linear leg /dev/sdb:0:2048 resync-rate 4294967295
+calls "vd create region-sectors 8" \
+	"ap_create_vd_opts m layout=linear chunk=0 nosync=0 legs=1 [/dev/sdb:0:2048] present=1 region_sectors=8 resync_rate=0" \
+	vd create m linear leg /dev/sdb:0:2048 region-sectors 8
+calls "vd activate" "eh_activate_vd data0" vd activate data0
+calls "vd resync-rate" "eh_set_resync_rate data0 51200" vd resync-rate data0 51200
+calls "vd resync-rate 0: no limit" "eh_set_resync_rate data0 0" vd resync-rate data0 0
 calls "vd set-map" "ap_set_map_vd data0 layout=linear chunk=0 nosync=0 legs=1 [/dev/sdd:0:4096]" \
 	vd set-map data0 linear leg /dev/sdd:0:4096
 calls "vd set-segment" "ap_set_segment_vd data0 start=2048 length=512 [/dev/sde:0:512,8:80:100:512]" \
@@ -221,6 +272,10 @@ calls "plan detach" "ssap_set_io_plan data0 detach leg=1 [-]" plan detach data0 
 calls "plan replace" "ssap_set_io_plan data0 replace leg=0 [8:96:0:4096]" plan replace data0 leg 0 8:96:0:4096
 calls "plan params names" "iop_set_plan_params data0 leg=1 present=3 timeout=3000 masks=0x16" \
 	plan params data0 leg 1 timeout 3000 masks success,log,deactivate
+calls "plan params every mask name" "iop_set_plan_params data0 leg=0 present=2 timeout=0 masks=0x1f" \
+	plan params data0 leg 0 masks continuation,success,log,log-data,deactivate
+calls "plan params mask as a number" "iop_set_plan_params data0 leg=0 present=2 timeout=0 masks=0x5" \
+	plan params data0 leg 0 masks 5
 calls "plan params none" "iop_set_plan_params data0 leg=0 present=2 timeout=0 masks=0x0" plan params data0 leg 0 masks none
 calls "plan params without leg shows" "iop_get_plan_params data0" plan params data0
 calls "divert add" "eh_add_divert data0 1024+64" divert add data0 start 1024 length 64
@@ -230,11 +285,11 @@ calls "events default is monitor" "events_run" events
 
 # ---- output from canned data: text and JSON share field names ----------------
 
-output "vd show text" "vd data0 size 4096 generation 3 nr_devices 2
+output "vd show text" "vd data0 size 4096 generation 3 nr_devices 2 region_sectors 1024 resync_rate 0 io active
     device data0-h1 dev 253:0 client h1 size 4096
     device data0 dev 253:1 size 4096
-vd data1 size 2048 generation 1 nr_devices 0" vd show
-output "vd show json" '[{"vd":"data0","size":4096,"generation":3,"nr_devices":2,"devices":[{"device":"data0-h1","dev":"253:0","client":"h1","size":4096},{"device":"data0","dev":"253:1","size":4096}]},{"vd":"data1","size":2048,"generation":1,"nr_devices":0}]' -j vd show
+vd data1 size 2048 generation 1 nr_devices 0 region_sectors 128 resync_rate 10240 io deactivated" vd show
+output "vd show json" '[{"vd":"data0","size":4096,"generation":3,"nr_devices":2,"region_sectors":1024,"resync_rate":0,"io":"active","devices":[{"device":"data0-h1","dev":"253:0","client":"h1","size":4096},{"device":"data0","dev":"253:1","size":4096}]},{"vd":"data1","size":2048,"generation":1,"nr_devices":0,"region_sectors":128,"resync_rate":10240,"io":"deactivated"}]' -j vd show
 output "vd map text" "vd data0 layout linear generation 3
     leg 0 health in-sync
         device 8:16 offset 0 length 2048
@@ -279,10 +334,10 @@ output "vd map pretty json" '[
         ]
     }
 ]' -j -p vd map data0
-output "stats show text" "vd data0 reads 101 writes 102 read_bytes 413696 write_bytes 417792 read_errors 0 write_errors 1 in_flight 0 exceptions 0 refused 0 throttled 10 latency 0 0 0 0 90 13 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
+output "stats show text" "vd data0 reads 101 writes 102 read_bytes 413696 write_bytes 417792 read_errors 0 write_errors 1 in_flight 0 exceptions 0 refused 0 throttled 10 dirty_regions 3 regions 8 copied_bytes 2621440 latency 0 0 0 0 90 13 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
     leg 0 reads 51 writes 52 read_bytes 208896 write_bytes 212992 read_errors 0 write_errors 1 in_flight 0 exceptions 0 refused 0 throttled 5
     client h1 reads 1 writes 2 read_bytes 4096 write_bytes 8192 read_errors 0 write_errors 0 in_flight 0 exceptions 0 refused 0 throttled 0" stats show data0
-output "stats show json" '[{"vd":"data0","reads":101,"writes":102,"read_bytes":413696,"write_bytes":417792,"read_errors":0,"write_errors":1,"in_flight":0,"exceptions":0,"refused":0,"throttled":10,"latency":[0,0,0,0,90,13,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],"legs":[{"leg":0,"reads":51,"writes":52,"read_bytes":208896,"write_bytes":212992,"read_errors":0,"write_errors":1,"in_flight":0,"exceptions":0,"refused":0,"throttled":5}],"clients":[{"client":"h1","reads":1,"writes":2,"read_bytes":4096,"write_bytes":8192,"read_errors":0,"write_errors":0,"in_flight":0,"exceptions":0,"refused":0,"throttled":0}]}]' -j stats show data0
+output "stats show json" '[{"vd":"data0","reads":101,"writes":102,"read_bytes":413696,"write_bytes":417792,"read_errors":0,"write_errors":1,"in_flight":0,"exceptions":0,"refused":0,"throttled":10,"dirty_regions":3,"regions":8,"copied_bytes":2621440,"latency":[0,0,0,0,90,13,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0],"legs":[{"leg":0,"reads":51,"writes":52,"read_bytes":208896,"write_bytes":212992,"read_errors":0,"write_errors":1,"in_flight":0,"exceptions":0,"refused":0,"throttled":5}],"clients":[{"client":"h1","reads":1,"writes":2,"read_bytes":4096,"write_bytes":8192,"read_errors":0,"write_errors":0,"in_flight":0,"exceptions":0,"refused":0,"throttled":0}]}]' -j stats show data0
 output "client show quotes info with blanks" 'client h1 info "host one"
 client h2' client show
 output "client show json escapes quotes" '[{"client":"h9","info":"iqn.2024-01.org.example:\"h9\" rack 2"}]' -j client show h9
@@ -295,17 +350,21 @@ output "plan show json masks" '[{"vd":"data0","leg":0,"timeout_ms":0,"masks":["c
 output "divert show" "vd data0 start 0 length 8
 vd data0 start 1024 length 64" divert show data0
 output "vd size" "vd data0 map_extents 3 map_bytes 1536" vd size data0
-output "events text: snapshot then stream, one line each" "event vd-exists seq 7 snapshot snapshot_seq 9 vd data0 size 4096 generation 3
+output "events text: snapshot then stream, one line each" "event vd-exists seq 7 snapshot snapshot_seq 9 vd data0 size 4096 generation 3 region_sectors 1024 resync_rate 0 io active
 event client-exists seq 2 snapshot client h1 info \"host one\"
 event leg-state seq 10 vd data0 leg 1 health failed
 event divert seq 11 vd data0 ranges 0+8,64+8
+event vd-activity seq 12 vd data0 leg 1 io deactivated
+event vd-activity seq 13 vd data0 io active
 events_lost" events
-output "events json: one object per line" '{"event":"vd-exists","seq":7,"snapshot":true,"snapshot_seq":9,"vd":"data0","size":4096,"generation":3}
+output "events json: one object per line" '{"event":"vd-exists","seq":7,"snapshot":true,"snapshot_seq":9,"vd":"data0","size":4096,"generation":3,"region_sectors":1024,"resync_rate":0,"io":"active"}
 {"event":"client-exists","seq":2,"snapshot":true,"client":"h1","info":"host one"}
 {"event":"leg-state","seq":10,"snapshot":false,"vd":"data0","leg":1,"health":"failed"}
 {"event":"divert","seq":11,"snapshot":false,"vd":"data0","ranges":[{"start":0,"length":8},{"start":64,"length":8}]}
+{"event":"vd-activity","seq":12,"snapshot":false,"vd":"data0","leg":1,"io":"deactivated"}
+{"event":"vd-activity","seq":13,"snapshot":false,"vd":"data0","io":"active"}
 {"events_lost":true}' -j events
-output "events show: snapshot only" "event vd-exists seq 7 snapshot snapshot_seq 9 vd data0 size 4096 generation 3
+output "events show: snapshot only" "event vd-exists seq 7 snapshot snapshot_seq 9 vd data0 size 4096 generation 3 region_sectors 1024 resync_rate 0 io active
 event client-exists seq 2 snapshot client h1 info \"host one\"" events show
 output "txn begin prints the id" '[{"txn":42}]' -j txn begin
 
@@ -317,7 +376,7 @@ if command -v jq >/dev/null; then
 		$FAKE -j $args | jq -e . >/dev/null || { bad=1; echo "  -j $args: not JSON" >&2; }
 		$FAKE -j -p $args | jq -e . >/dev/null || { bad=1; echo "  -j -p $args: not JSON" >&2; }
 	done
-	$FAKE -j events | jq -e -s 'length == 5' >/dev/null || { bad=1; echo "  -j events" >&2; }
+	$FAKE -j events | jq -e -s 'length == 7' >/dev/null || { bad=1; echo "  -j events" >&2; }
 	[ $bad = 0 ] && ok "json: every -j output parses" || not_ok "json: every -j output parses"
 fi
 
@@ -329,6 +388,15 @@ if [ $RC -eq 1 ] && [ "$(cat "$ERR")" = "vvmpctl: delete VD data0: Device or res
 else
 	not_ok "failure: exit 1 with what, strerror and extack" "exit $RC" "stderr: $(cat "$ERR")"
 fi
+VVMPCTL_FAKE_FAIL=eh_activate_vd run $FAKE vd activate data0
+if [ $RC -eq 1 ] && [ "$(cat "$ERR")" = "vvmpctl: activate VD data0: Device or resource busy: fake: busy" ] && [ ! -s "$OUT" ]; then
+	ok "failure: vd activate, exit 1 with the kernel's words"
+else
+	not_ok "failure: vd activate, exit 1 with the kernel's words" "exit $RC" "stderr: $(cat "$ERR")"
+fi
+VVMPCTL_FAKE_FAIL=eh_set_resync_rate run $FAKE vd resync-rate data0 10
+[ $RC -eq 1 ] && [ "$(cat "$ERR")" = "vvmpctl: set the resync rate of VD data0: Device or resource busy: fake: busy" ] &&
+	ok "failure: vd resync-rate, exit 1" || not_ok "failure: vd resync-rate, exit 1" "exit $RC" "stderr: $(cat "$ERR")"
 VVMPCTL_FAKE_NOFAMILY=1 run $FAKE vd show
 if [ $RC -eq 1 ] && [ "$(cat "$ERR")" = 'vvmpctl: connect to the vvmp generic netlink family: No such file or directory: generic netlink family "vvmp" not found (is the dm-vvmp module loaded?)' ]; then
 	ok "failure: no family, exit 1"
@@ -352,6 +420,18 @@ txn=42 peap_set_acl data0 client=h1 ro
 txn=42 peap_set_status data0 client=h1 quiesced
 tx_commit 42
 peap_set_acl data0 client=- rw" -b "$TMP/batch"
+cat >"$TMP/recovery" <<'EOF'
+txn begin
+vd resync-rate data0 1024
+vd activate data0
+txn commit
+vd create m linear leg /dev/sdb:0:8 leg /dev/sdc:0:8 region-sectors 64
+EOF
+calls "batch: activate and resync-rate are staged in a transaction" "tx_begin -> 42
+txn=42 eh_set_resync_rate data0 1024
+txn=42 eh_activate_vd data0
+tx_commit 42
+ap_create_vd_opts m layout=linear chunk=0 nosync=0 legs=2 [/dev/sdb:0:8] [/dev/sdc:0:8] present=1 region_sectors=64 resync_rate=0" -b "$TMP/recovery"
 run $FAKE -b - <<<'client set h3 info "rack 4, slot \"2\""'
 [ $RC -eq 0 ] && [ "$(cat "$VVMPCTL_FAKE_LOG")" = 'peap_set_client h3 info=rack 4, slot "2"' ] &&
 	ok "batch: stdin, quoted words" || not_ok "batch: stdin, quoted words" "$(cat "$VVMPCTL_FAKE_LOG") $(cat "$ERR")"
@@ -388,6 +468,13 @@ fi
 run $REAL -j events
 [ $RC -eq 1 ] && grep -q 'not found (is the dm-vvmp module loaded?)' "$ERR" &&
 	ok "real: events without the family, exit 1" || not_ok "real: events without the family, exit 1" "exit $RC $(cat "$ERR")"
+run $REAL vd activate data0
+[ $RC -eq 1 ] && grep -q 'not found (is the dm-vvmp module loaded?)' "$ERR" &&
+	ok "real: vd activate without the family, exit 1" || not_ok "real: vd activate without the family, exit 1" "exit $RC $(cat "$ERR")"
+run $REAL vd create a linear leg /dev/sdb:0:8 region-sectors 3
+[ $RC -eq 2 ] && [ "$(head -n1 "$ERR")" = "vvmpctl: invalid region-sectors '3': a power of two from 8 to 2097152" ] &&
+	ok "real: a bad region size is a usage error before any kernel call" ||
+	not_ok "real: a bad region size is a usage error before any kernel call" "exit $RC $(cat "$ERR")"
 run $REAL vd create a linear leg /dev/sdb:0:x
 [ $RC -eq 2 ] && [ "$(head -n1 "$ERR")" = "vvmpctl: invalid length 'x' in extent '/dev/sdb:0:x': expected a number > 0" ] &&
 	ok "real: usage errors need no kernel" || not_ok "real: usage errors need no kernel" "exit $RC $(cat "$ERR")"
