@@ -60,9 +60,13 @@ cleanup
 "$ctl" client set swaphost
 
 # ---- 1+2: a mirror, writes with verify while legs swap and split ----------
-# 32 MiB; both legs start zeroed (fresh brd pages), so nosync is true.
+# 32 MiB; both legs start zeroed, whatever earlier suites left, so nosync
+# is true.
 size=65536
 half=$((size / 2))
+for d in /dev/ram0 /dev/ram1; do
+	dd if=/dev/zero of=$d bs=1M count=$((size / 2048)) oflag=direct status=none || exit 1
+done
 m1="linear nosync leg /dev/ram0:0:$size leg /dev/ram1:0:$size"
 m2="linear leg /dev/ram1:0:$size leg /dev/ram0:0:$size"
 m3="linear leg /dev/ram0:0:$half /dev/ram0:$half:$half leg /dev/ram1:0:$size"
