@@ -6,26 +6,36 @@
  * and in wire order.
  *
  * Every integer on the wire is big-endian. Every payload is a whole number
- * of 32-bit words. A frame is: 40-byte header, payload, and a 32-byte
- * HMAC-SHA256 trailer when VVMP_F_AUTH is set.
+ * of 32-bit words. A frame is: 40-byte header, payload, and, when
+ * VVMP_F_AUTH is set, a 24-byte auth extension (association, sequence,
+ * timestamp: replay protection) and a 32-byte HMAC-SHA256 over all of it.
  */
 #ifndef VVMP_PROTO_H
 #define VVMP_PROTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define VVMP_MAGIC		0x564d	/* "VM" */
-#define VVMP_VERSION		1
+#define VVMP_VERSION		1	/* header version of a frame without VVMP_F_AUTH */
+#define VVMP_VERSION_AUTH	2	/* ... and with it (auth extension, then MAC) */
 #define VVMP_TCP_PORT		4811	/* manager <-> hosts, manager <-> manager */
 #define VVMP_UDP_PORT		4812	/* manager <-> storage units */
 
 #define VVMP_HEADER_LEN		40
 #define VVMP_MAX_DATA_WORDS	8192	/* payload limit: 32 KiB */
 #define VVMP_MAX_PAYLOAD	(VVMP_MAX_DATA_WORDS * 4)
+#define VVMP_AUTH_EXT_LEN	24	/* association, sequence, timestamp */
 #define VVMP_MAC_LEN		32	/* HMAC-SHA256 */
-#define VVMP_MAX_FRAME		(VVMP_HEADER_LEN + VVMP_MAX_PAYLOAD + VVMP_MAC_LEN)
+#define VVMP_AUTH_LEN		(VVMP_AUTH_EXT_LEN + VVMP_MAC_LEN)
+#define VVMP_MAX_FRAME		(VVMP_HEADER_LEN + VVMP_MAX_PAYLOAD + VVMP_AUTH_LEN)
 #define VVMP_MAX_KEY_LEN	64
+
+/* Replay protection (Documentation/vvmp-protocol.rst section 3.5). */
+#define VVMP_REPLAY_WINDOW	64	/* sequence numbers below the highest still accepted */
+#define VVMP_OPENING_SKEW_US	(60ull * 1000000)	/* opening timestamp vs receiver clock */
+#define VVMP_OPENING_CACHE	1024	/* openings a receiver remembers (within the skew) */
 
 /* Fixed-width, NUL-padded text fields. */
 #define VVMP_HOST_LEN		64
@@ -133,7 +143,8 @@ enum vvmp_proto_status {
 	VVMP_S_FORWARD_FAILED	= 12,
 	VVMP_S_INTERNAL		= 13,
 	VVMP_S_UNSUPPORTED_TYPE	= 14,	/* a storage type the kernel cannot realise (RAID5) */
-	VVMP_S_MAX		= 14,
+	VVMP_S_REPLAYED		= 15,	/* authenticated, but not fresh: duplicate, too old, stale */
+	VVMP_S_MAX		= 15,
 };
 
 /*
@@ -153,6 +164,7 @@ enum vvmp_err {
 	VVMP_E_AUTH	= -10,	/* HMAC missing or wrong */
 	VVMP_E_NOSPACE	= -11,	/* encode: output buffer too small */
 	VVMP_E_STATUS	= -12,	/* status set in a request, or unknown status */
+	VVMP_E_REPLAY	= -13,	/* MAC right, frame not fresh (section 3.5) */
 };
 
 struct vvmp_header {
@@ -367,12 +379,26 @@ struct vvmp_assign_req {
 };
 
 /*
+ * The auth extension of a frame with VVMP_F_AUTH (inside the MAC's scope).
+ * An opening (sequence 0) proposes a new association; every other frame
+ * carries its sender's next number in the association.
+ */
+struct vvmp_auth {
+	uint64_t association;		/* chosen at random by the opener, never 0 */
+	uint64_t sequence;		/* 0: opening; else 1, 2, ... per sender */
+	uint64_t timestamp_us;		/* sender's clock, microseconds since 1970 UTC */
+};
+
+/*
  * One decoded (or to-be-encoded) frame. Which body member is valid follows
  * from hdr.opcode, hdr.sub_opcode, the REPLY flag and hdr.status (error
- * replies have no body): see vvmp_body_kind().
+ * replies have no body): see vvmp_body_kind(). @auth is read by
+ * vvmp_decode() from a frame with VVMP_F_AUTH and written by vvmp_encode()
+ * when it signs (zero otherwise).
  */
 struct vvmp_msg {
 	struct vvmp_header hdr;
+	struct vvmp_auth auth;
 	union {
 		struct vvmp_init_req init_req;
 		struct vvmp_init_rep init_rep;
@@ -442,9 +468,10 @@ long vvmp_frame_len(const uint8_t *buf, size_t len);
 
 /**
  * vvmp_encode() - build a frame from @msg.
- * Fills magic, version, data_words and checksum; sets VVMP_F_AUTH and
- * appends the HMAC when @key is non-NULL with a non-zero length. The body is
- * validated exactly as the decoder validates it, so what is encoded decodes.
+ * Fills magic, version, data_words and checksum. When @key is non-NULL with
+ * a non-zero length it sets VVMP_F_AUTH and version 2, and appends @msg->auth
+ * (see vvmp_assoc_sign()) and the HMAC. The body is validated exactly as the
+ * decoder validates it, so what is encoded decodes.
  * Return: frame length, or a negative VVMP_E_*; @out is unchanged on error.
  */
 long vvmp_encode(const struct vvmp_msg *msg, const struct vvmp_key *key,
@@ -462,10 +489,122 @@ int vvmp_decode(const uint8_t *buf, size_t len, struct vvmp_msg *msg);
 
 /**
  * vvmp_auth_verify() - check the HMAC-SHA256 trailer of a whole frame.
- * A frame without VVMP_F_AUTH passes only when @key is NULL or empty.
+ * A frame without VVMP_F_AUTH passes only when @key is NULL or empty. This
+ * is the MAC alone: a receiver then checks freshness with vvmp_auth_check()
+ * or vvmp_opening_check(), which do both.
  * Return: 0 or VVMP_E_AUTH.
  */
 int vvmp_auth_verify(const uint8_t *frame, size_t len, const struct vvmp_key *key);
+
+/*
+ * Sliding window over the sequence numbers accepted in one association (as
+ * IPsec ESP, RFC 4303 3.4.3): the highest, and which of the 63 below it.
+ */
+struct vvmp_replay_window {
+	uint64_t top;			/* highest accepted; 0: none yet */
+	uint64_t seen;			/* bit i: top - i was accepted */
+};
+
+/* One side's state of an association with one peer. */
+struct vvmp_assoc {
+	uint64_t id;			/* 0: none */
+	uint64_t tx_seq;		/* the last sequence number we sent in it */
+	bool established;		/* opener: the peer answered in it */
+	struct vvmp_replay_window rx;	/* the peer's frames */
+};
+
+/* Whether a decoded frame opens an association (signed, sequence 0). */
+static inline bool vvmp_is_opening(const struct vvmp_msg *m)
+{
+	return (m->hdr.flags & VVMP_F_AUTH) && m->auth.sequence == 0;
+}
+
+/**
+ * vvmp_replay_window_accept() - record @seq if it is fresh.
+ * Return: 0 (recorded), or VVMP_E_REPLAY for 0, a duplicate, or a number
+ * more than VVMP_REPLAY_WINDOW - 1 below the highest.
+ */
+int vvmp_replay_window_accept(struct vvmp_replay_window *w, uint64_t seq);
+
+/**
+ * vvmp_assoc_new() - the opener's side: a fresh random association id,
+ * counters at 0, not yet established. Return: 0 or VVMP_E_AUTH (no random
+ * bytes).
+ */
+int vvmp_assoc_new(struct vvmp_assoc *a);
+
+/**
+ * vvmp_assoc_adopt() - the receiver of an opening takes association @id
+ * (counters start over, unless @a already is @id: a repeated opening).
+ */
+void vvmp_assoc_adopt(struct vvmp_assoc *a, uint64_t id);
+
+/**
+ * vvmp_assoc_sign() - the auth extension of our next frame in @a.
+ * @opening: sequence 0 (the opener, until the peer answered in @a).
+ * Return: 0, or VVMP_E_REPLAY when the sequence numbers are used up (the
+ * sender must open a new association rather than wrap).
+ */
+int vvmp_assoc_sign(struct vvmp_assoc *a, bool opening, struct vvmp_auth *auth);
+
+/**
+ * vvmp_auth_check() - a received frame of association @a: MAC, then
+ * freshness (association is @a, sequence not 0 and inside @a's window,
+ * which then records it). With @key NULL or empty: vvmp_auth_verify().
+ * @a: NULL when the receiver has no association with the sender.
+ * @why: if not NULL, set to the reason of a VVMP_E_REPLAY (for logs).
+ * Return: 0, VVMP_E_AUTH or VVMP_E_REPLAY.
+ */
+int vvmp_auth_check(const uint8_t *frame, size_t len, const struct vvmp_key *key,
+		    struct vvmp_assoc *a, const char **why);
+
+/* The openings a receiver accepted within the skew, to refuse them again. */
+struct vvmp_opening_cache {
+	uint64_t skew_us;		/* accepted |timestamp - clock| */
+	uint64_t floor_us;		/* refuse timestamps <= this: start, or forgotten */
+	size_t count;
+	struct vvmp_opening_seen {
+		uint64_t timestamp_us;
+		uint8_t mac[16];	/* first half of the opening's MAC */
+	} seen[VVMP_OPENING_CACHE];
+};
+
+/**
+ * vvmp_opening_cache_init() - @start_us: the receiver's start (its clock,
+ * vvmp_clock_us()); nothing signed before it is accepted.
+ */
+void vvmp_opening_cache_init(struct vvmp_opening_cache *c, uint64_t start_us,
+			     uint64_t skew_us);
+
+/**
+ * vvmp_opening_check() - a received opening: MAC, then sequence 0, a
+ * timestamp within the skew of @now_us and after the receiver's start, and
+ * not accepted before (then recorded). With @key NULL or empty:
+ * vvmp_auth_verify().
+ * Return: 0, VVMP_E_AUTH or VVMP_E_REPLAY (@why as for vvmp_auth_check()).
+ */
+int vvmp_opening_check(struct vvmp_opening_cache *c, const uint8_t *frame, size_t len,
+		       const struct vvmp_key *key, uint64_t now_us, const char **why);
+
+/**
+ * vvmp_auth_peek() - the auth extension of a whole frame with VVMP_F_AUTH.
+ * Return: 0, or VVMP_E_AUTH when the frame has none.
+ */
+int vvmp_auth_peek(const uint8_t *frame, size_t len, struct vvmp_auth *auth);
+
+/**
+ * vvmp_auth_resign() - give an encoded, signed frame a new auth extension
+ * and MAC in place (a retransmission gets a new sequence number).
+ * Return: 0, or VVMP_E_AUTH when the frame is not signed or @key is empty.
+ */
+int vvmp_auth_resign(uint8_t *frame, size_t len, const struct vvmp_key *key,
+		     const struct vvmp_auth *auth);
+
+/**
+ * vvmp_clock_us() - CLOCK_REALTIME in microseconds, strictly increasing
+ * within the process (two frames never carry the same timestamp).
+ */
+uint64_t vvmp_clock_us(void);
 
 /**
  * vvmp_key_from_hex() - parse a hex key (2..128 digits, even count).

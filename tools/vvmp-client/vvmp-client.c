@@ -2,11 +2,14 @@
 /*
  * vvmp-client: a minimal VVMP client (the host side of an ALLOCATE), for
  * tests and scripts. Each run opens or resumes its session (same host name
- * and boot id), makes one request and prints the answer as key=value.
+ * and boot id), makes one request and prints the answer as key=value. With
+ * a domain key (-k) every frame is signed and replay-protected: the run's
+ * connection is one association (protocol section 3.5).
  *
- *   vvmp-client [-m HOST:PORT] [-H HOST] [-b BOOT_ID] alloc KB [jbod|raid0|raid1] [MEMBERS]
- *   vvmp-client [-m HOST:PORT] [-H HOST] [-b BOOT_ID] grow ID KB
- *   vvmp-client [-m HOST:PORT] [-H HOST] [-b BOOT_ID] free ID
+ *   vvmp-client [OPTIONS] alloc KB [jbod|raid0|raid1|raid5] [MEMBERS]
+ *   vvmp-client [OPTIONS] grow ID KB
+ *   vvmp-client [OPTIONS] free ID
+ *   OPTIONS: [-m HOST:PORT] [-H HOST] [-b BOOT_ID] [-d DOMAIN] [-k KEYHEX]
  *
  * Exit: 0 ok, 1 the manager refused (status printed) or is unreachable, 2 usage.
  */
@@ -20,9 +23,15 @@
 
 static int usage(void)
 {
-	fputs("usage: vvmp-client [-m HOST:PORT] [-H HOST] [-b BOOT_ID] alloc KB [jbod|raid0|raid1] [MEMBERS]\n"
-	      "       vvmp-client [-m HOST:PORT] [-H HOST] [-b BOOT_ID] grow ID KB\n"
-	      "       vvmp-client [-m HOST:PORT] [-H HOST] [-b BOOT_ID] free ID\n", stderr);
+	fputs("usage: vvmp-client [OPTIONS] alloc KB [jbod|raid0|raid1|raid5] [MEMBERS]\n"
+	      "       vvmp-client [OPTIONS] grow ID KB\n"
+	      "       vvmp-client [OPTIONS] free ID\n"
+	      "options: -m HOST:PORT  manager (default 127.0.0.1:4811)\n"
+	      "         -H HOST       host name of the session (default vvmp-client)\n"
+	      "         -b BOOT_ID    boot id: the same one resumes the session (default 1)\n"
+	      "         -d DOMAIN     storage domain (default 1)\n"
+	      "         -k KEYHEX     the domain's key (2..128 hex digits): sign every frame\n",
+	      stderr);
 	return 2;
 }
 
@@ -40,10 +49,13 @@ static int call(struct vvmp_conn *c, struct vvmp_msg *req, struct vvmp_msg *rep)
 	int err = vvmp_call(c, req, rep, 10000);
 
 	if (err) {
-		fprintf(stderr, "vvmp-client: request failed (%d)\n", err);
+		fprintf(stderr, "vvmp-client: %s failed: %s\n", vvmp_opcode_str(req->hdr.opcode),
+			err <= VVMP_IO_ERR(0) ? strerror(-(err - VVMP_IO_ERR(0))) : vvmp_err_str(err));
 		return -1;
 	}
 	if (rep->hdr.status) {
+		fprintf(stderr, "vvmp-client: %s refused: %s\n", vvmp_opcode_str(req->hdr.opcode),
+			vvmp_status_str(rep->hdr.status));
 		printf("status=%u\n", rep->hdr.status);
 		return -1;
 	}
@@ -59,7 +71,9 @@ static void print_alloc(const struct vvmp_alloc_rep *a)
 int main(int argc, char **argv)
 {
 	const char *manager = "127.0.0.1", *host = "vvmp-client";
-	unsigned long long port = VVMP_TCP_PORT, boot = 1, a = 0, b = 0;
+	unsigned long long port = VVMP_TCP_PORT, boot = 1, domain = 1, a = 0, b = 0;
+	const char *key = NULL;
+	struct vvmp_key parsed;
 	static struct vvmp_msg req, rep;
 	struct vvmp_conn conn;
 	uint32_t session, type = 0;
@@ -81,6 +95,17 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "-b")) {
 			if (number(argv[i + 1], &boot))
 				return usage();
+		} else if (!strcmp(argv[i], "-d")) {
+			if (number(argv[i + 1], &domain) || !domain || domain > UINT32_MAX) {
+				fprintf(stderr, "vvmp-client: -d wants a domain id 1..%u\n", UINT32_MAX);
+				return 2;
+			}
+		} else if (!strcmp(argv[i], "-k")) {
+			if (vvmp_key_from_hex(argv[i + 1], &parsed)) {
+				fputs("vvmp-client: -k wants 2..128 hex digits\n", stderr);
+				return 2;
+			}
+			key = argv[i + 1];
 		} else {
 			return usage();
 		}
@@ -91,7 +116,8 @@ int main(int argc, char **argv)
 		const char *tname = i + 2 < argc ? argv[i + 2] : "jbod";
 
 		type = !strcmp(tname, "jbod") ? VVMP_ST_JBOD : !strcmp(tname, "raid0") ?
-		       VVMP_ST_RAID0 : !strcmp(tname, "raid1") ? VVMP_ST_RAID1 : 0;
+		       VVMP_ST_RAID0 : !strcmp(tname, "raid1") ? VVMP_ST_RAID1 :
+		       !strcmp(tname, "raid5") ? VVMP_ST_RAID5 : 0;
 		if (!type ||
 		    (i + 3 < argc && number(argv[i + 3], &b)) || i + 4 < argc)
 			return usage();
@@ -102,7 +128,7 @@ int main(int argc, char **argv)
 		return usage();
 	}
 
-	if (vvmp_conn_open(&conn, manager, (uint16_t)port, 1, NULL, 5000)) {
+	if (vvmp_conn_open(&conn, manager, (uint16_t)port, (uint32_t)domain, key, 5000)) {
 		fprintf(stderr, "vvmp-client: cannot connect to %s:%llu\n", manager, port);
 		return 1;
 	}

@@ -4,7 +4,9 @@
  * section 8), plus the daemon's timers: one thread receives unit messages,
  * retransmits the manager's own requests (NEED_INFO, ASSIGN) until
  * answered, marks units down whose heartbeats stopped, and ends sessions
- * whose grace period ran out.
+ * whose grace period ran out. In a keyed domain each unit has one
+ * association, opened by its UNIT_UP; every frame to or from the unit,
+ * retransmissions included, is a new number in it (section 3.5).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -46,16 +48,19 @@ static void addr_str(const struct sockaddr_in6 *sa, char *out, size_t len)
 	snprintf(out, len, "[%s]:%u", ip, ntohs(sa->sin6_port));
 }
 
+/* Send @m, signed in @assoc (NULL: unsigned). */
 static void send_frame(struct vvmpd *d, const struct sockaddr_in6 *to, struct vvmp_msg *m,
-		       bool sign)
+		       struct vvmp_assoc *assoc)
 {
-	const struct vvmpd_domain *dom = sign ? vvmpd_domain(d, m->hdr.domain_id) : NULL;
+	const struct vvmp_key *key;
 	uint8_t buf[1024];
 	long n;
 
 	m->hdr.src_san_id = d->cfg.san_id;
 	m->hdr.server_id = d->cfg.server_id;
-	n = vvmp_encode(m, dom ? &dom->key : NULL, buf, sizeof(buf));
+	if (vvmpd_sign(d, m, assoc, &key))
+		return;
+	n = vvmp_encode(m, key, buf, sizeof(buf));
 	if (n > 0)
 		sendto(d->udp_fd, buf, (size_t)n, 0, (const struct sockaddr *)to, sizeof(*to));
 }
@@ -63,7 +68,7 @@ static void send_frame(struct vvmpd *d, const struct sockaddr_in6 *to, struct vv
 /* Queue a request to a unit; it is sent now and retransmitted until answered. */
 static void queue_request(struct vvmpd *d, struct vvmpd_unit_rt *u, struct vvmp_msg *m)
 {
-	const struct vvmpd_domain *dom = vvmpd_domain(d, u->domain_id);
+	const struct vvmp_key *key;
 	struct vvmpd_pending *p = NULL;
 	long n;
 
@@ -80,7 +85,9 @@ static void queue_request(struct vvmpd *d, struct vvmpd_unit_rt *u, struct vvmp_
 	m->hdr.src_san_id = d->cfg.san_id;
 	m->hdr.server_id = d->cfg.server_id;
 	m->hdr.client_id = u->id;
-	n = vvmp_encode(m, dom ? &dom->key : NULL, p->frame, sizeof(p->frame));
+	if (vvmpd_sign(d, m, &u->assoc, &key))
+		return;
+	n = vvmp_encode(m, key, p->frame, sizeof(p->frame));
 	if (n < 0)
 		return;
 	p->used = true;
@@ -91,6 +98,23 @@ static void queue_request(struct vvmpd *d, struct vvmpd_unit_rt *u, struct vvmp_
 	p->attempts = 1;
 	p->next_ms = vvmp_now_ms() + d->cfg.udp_retry_ms;
 	sendto(d->udp_fd, p->frame, p->len, 0, (struct sockaddr *)&p->to, sizeof(p->to));
+}
+
+/*
+ * A retransmission is a new frame: the next number in the unit's current
+ * association, so the unit never has to accept the same bytes twice.
+ */
+static int resign(struct vvmpd *d, struct vvmpd_pending *p)
+{
+	struct vvmpd_unit_rt *u = vvmpd_unit_rt(d, p->unit_id, false);
+	const struct vvmpd_domain *dom = u ? vvmpd_domain(d, u->domain_id) : NULL;
+	struct vvmp_auth auth;
+
+	if (!(p->frame[3] & VVMP_F_AUTH))
+		return 0;
+	if (!dom || vvmp_assoc_sign(&u->assoc, false, &auth))
+		return -1;
+	return vvmp_auth_resign(p->frame, p->len, &dom->key, &auth);
 }
 
 static void drop_pending(struct vvmpd *d, uint32_t unit_id, uint32_t transaction_id)
@@ -126,8 +150,10 @@ static void unit_down(struct vvmpd *d, struct vvmpd_unit_rt *u, const char *why)
 	vvmpd_log("unit %u down (%s)", u->id, why);
 }
 
+/* @assoc: set to the unit's association, which a signed UNIT_UP opens. */
 static uint16_t unit_up(struct vvmpd *d, const struct vvmp_msg *req,
-			const struct sockaddr_in6 *from, struct vvmp_msg *rep)
+			const struct sockaddr_in6 *from, struct vvmp_msg *rep,
+			struct vvmp_assoc **assoc)
 {
 	const struct vvmp_unit_up_req *b = &req->body.unit_up_req;
 	struct vvmpd_unit_rt *rt;
@@ -158,6 +184,9 @@ static uint16_t unit_up(struct vvmpd *d, const struct vvmp_msg *req,
 	rt->addr = *from;
 	rt->domain_id = u.domain_id;
 	rt->last_seen_ms = vvmp_now_ms();
+	if (vvmp_is_opening(req))
+		vvmp_assoc_adopt(&rt->assoc, req->auth.association);
+	*assoc = &rt->assoc;
 	rep->body.unit_up_rep.unit_id = u.id;
 	rep->body.unit_up_rep.heartbeat_ms = d->cfg.heartbeat_ms;
 	if (!(repeat && was_up))
@@ -238,17 +267,27 @@ static uint16_t volume_list(struct vvmpd *d, const struct vvmp_volume_list_req *
 	return VVMP_S_OK;
 }
 
+/*
+ * @assoc: the sender's association (NULL for an opening: its reply is the
+ * first frame of the association it proposes, even when it is refused).
+ */
 static void handle_request(struct vvmpd *d, const struct vvmp_msg *req,
-			   const struct sockaddr_in6 *from, struct vvmp_msg *rep)
+			   const struct sockaddr_in6 *from, struct vvmp_msg *rep,
+			   struct vvmp_assoc *assoc)
 {
 	struct vvmpd_unit_rt *rt;
+	struct vvmp_assoc once = { 0 };
 	uint16_t status = VVMP_S_OK;
 
+	if (!assoc && vvmp_is_opening(req)) {
+		vvmp_assoc_adopt(&once, req->auth.association);
+		assoc = &once;
+	}
 	vvmp_reply_init(rep, &req->hdr, VVMP_S_OK);
 	d->pending_need_info = 0;
 	switch (req->hdr.opcode) {
 	case VVMP_OP_UNIT_UP:
-		status = unit_up(d, req, from, rep);
+		status = unit_up(d, req, from, rep, &assoc);
 		break;
 	case VVMP_OP_VOLUME_LIST:
 		status = volume_list(d, &req->body.volume_list_req);
@@ -274,7 +313,7 @@ static void handle_request(struct vvmpd *d, const struct vvmp_msg *req,
 	}
 	if (status)
 		vvmp_reply_init(rep, &req->hdr, status);
-	send_frame(d, from, rep, true);
+	send_frame(d, from, rep, assoc);
 	if (!status && d->pending_need_info) {
 		struct vvmp_msg need = { 0 };
 
@@ -300,7 +339,9 @@ static void receive(struct vvmpd *d, uint8_t *buf, size_t cap, struct vvmp_msg *
 {
 	struct sockaddr_in6 from;
 	socklen_t fromlen = sizeof(from);
-	char who[80];
+	struct vvmpd_unit_rt *rt;
+	struct vvmp_assoc *assoc;
+	char who[96];
 	ssize_t len = recvfrom(d->udp_fd, buf, cap, 0, (struct sockaddr *)&from, &fromlen);
 	uint16_t status;
 	int err;
@@ -314,24 +355,32 @@ static void receive(struct vvmpd *d, uint8_t *buf, size_t cap, struct vvmp_msg *
 		/* Answer only when the header itself was sound (decode kept it). */
 		if (req->hdr.magic == VVMP_MAGIC && !(req->hdr.flags & VVMP_F_REPLY)) {
 			vvmp_reply_init(rep, &req->hdr, vvmp_err_status(err));
-			send_frame(d, &from, rep, false);
-		}
-		return;
-	}
-	status = vvmpd_check_auth(d, buf, (size_t)len, req->hdr.domain_id, who);
-	if (status) {
-		if (!(req->hdr.flags & VVMP_F_REPLY)) {
-			vvmp_reply_init(rep, &req->hdr, status);
-			send_frame(d, &from, rep, false);
+			send_frame(d, &from, rep, NULL);
 		}
 		return;
 	}
 	pthread_mutex_lock(&d->lock);
-	if (req->hdr.flags & VVMP_F_REPLY) {
+	/* A unit names itself in client_id; only UNIT_UP opens its association. */
+	rt = vvmpd_unit_rt(d, req->hdr.client_id, false);
+	if (rt && rt->domain_id != req->hdr.domain_id)
+		rt = NULL;
+	assoc = rt && !vvmp_is_opening(req) ? &rt->assoc : NULL;
+	if (req->hdr.client_id)
+		snprintf(who + strlen(who), sizeof(who) - strlen(who), " (unit %u)",
+			 req->hdr.client_id);
+	status = vvmpd_check_auth(d, buf, (size_t)len, req, assoc,
+				  req->hdr.opcode == VVMP_OP_UNIT_UP &&
+				  !(req->hdr.flags & VVMP_F_REPLY), who);
+	if (status) {
+		if (!(req->hdr.flags & VVMP_F_REPLY)) {
+			vvmp_reply_init(rep, &req->hdr, status);
+			send_frame(d, &from, rep, NULL);
+		}
+	} else if (req->hdr.flags & VVMP_F_REPLY) {
 		/* Answer to our NEED_INFO or ASSIGN: stop retransmitting it. */
 		drop_pending(d, req->hdr.client_id, req->hdr.transaction_id);
 	} else {
-		handle_request(d, req, &from, rep);
+		handle_request(d, req, &from, rep, assoc);
 	}
 	pthread_mutex_unlock(&d->lock);
 }
@@ -353,6 +402,10 @@ static void timers(struct vvmpd *d)
 		/* Exponential backoff: retry, 2x retry, 4x retry, ... */
 		p->next_ms = now + ((uint64_t)d->cfg.udp_retry_ms << p->attempts);
 		p->attempts++;
+		if (resign(d, p)) {
+			p->used = false;
+			continue;
+		}
 		sendto(d->udp_fd, p->frame, p->len, 0, (struct sockaddr *)&p->to, sizeof(p->to));
 	}
 	for (size_t i = 0; i < d->nunits; i++) {

@@ -4,7 +4,9 @@
  * and one session per storage domain, opened on first use and kept: the
  * peer releases what it allocated for us when that session ends, so it
  * must outlive single requests. A broken connection is reopened and the
- * session resumed (same boot id). Called without d->lock; each peer has
+ * session resumed (same boot id). In a keyed domain each connection is an
+ * association of its own (vvmp_call() opens it with the INITIALIZE and
+ * checks every reply against it). Called without d->lock; each peer has
  * its own lock, so one slow peer does not stall the others.
  */
 #include <errno.h>
@@ -128,8 +130,13 @@ int vvmpd_forward(struct vvmpd *d, uint32_t domain_id, const struct vvmp_msg *re
 			peer_close(ps);
 			continue;
 		}
-		if (err <= VVMP_IO_ERR(0)) {
-			peer_close(ps);	/* broken connection: reconnect once */
+		/*
+		 * Broken connection, or a signed reply that is not a fresh frame
+		 * of our association with the peer (someone replays into the
+		 * stream): reconnect once, with a new association.
+		 */
+		if (err <= VVMP_IO_ERR(0) || err == VVMP_E_REPLAY) {
+			peer_close(ps);
 			continue;
 		}
 		break;

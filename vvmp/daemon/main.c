@@ -276,6 +276,7 @@ int main(int argc, char **argv)
 	if (getrandom(&d.boot_id, sizeof(d.boot_id), 0) != sizeof(d.boot_id))
 		d.boot_id = (uint32_t)getpid() ^ (uint32_t)vvmp_now_ms();
 	d.tcp_fd = d.udp_fd = d.ctl_fd = -1;
+	vvmpd_auth_init(&d);
 
 	/* Signals are taken by sigwait below, never by the worker threads. */
 	sigemptyset(&set);

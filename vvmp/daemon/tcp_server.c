@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The VVMP TCP server: one thread accepts, one thread per connection reads
- * frames, checks them (decode, domain, MAC), lets handlers.c answer under
- * d->lock, and writes the reply. A connection that ends detaches its
- * session (which then lives for the grace period).
+ * frames, checks them (decode, domain, MAC, freshness), lets handlers.c
+ * answer under d->lock, and writes the reply. In a keyed domain the
+ * connection is one association, opened by its first request. A connection
+ * that ends detaches its session (which then lives for the grace period).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -25,16 +26,18 @@ struct conn_thread {
 	struct vvmp_msg req, rep;
 };
 
-int vvmpd_send_reply(struct vvmpd *d, int fd, struct vvmp_msg *rep, bool sign)
+int vvmpd_send_reply(struct vvmpd *d, int fd, struct vvmp_msg *rep, struct vvmp_assoc *assoc)
 {
-	const struct vvmpd_domain *dom = sign ? vvmpd_domain(d, rep->hdr.domain_id) : NULL;
+	const struct vvmp_key *key;
 	uint8_t *buf = malloc(VVMP_MAX_FRAME);
 	long n;
 	int err;
 
 	if (!buf)
 		return -ENOMEM;
-	n = vvmp_encode(rep, dom ? &dom->key : NULL, buf, VVMP_MAX_FRAME);
+	n = vvmpd_sign(d, rep, assoc, &key);
+	if (!n)
+		n = vvmp_encode(rep, key, buf, VVMP_MAX_FRAME);
 	if (n < 0) {
 		vvmpd_log("cannot encode %s reply: %s", vvmp_opcode_str(rep->hdr.opcode),
 			  vvmp_err_str((int)n));
@@ -51,7 +54,7 @@ static void send_error(struct conn_thread *t, const struct vvmp_header *req, uin
 	vvmp_reply_init(&t->rep, req, status);
 	t->rep.hdr.src_san_id = t->d->cfg.san_id;
 	t->rep.hdr.server_id = t->d->cfg.server_id;
-	vvmpd_send_reply(t->d, t->c.fd, &t->rep, false);
+	vvmpd_send_reply(t->d, t->c.fd, &t->rep, NULL);
 }
 
 static void *conn_main(void *arg)
@@ -63,6 +66,7 @@ static void *conn_main(void *arg)
 		long len = vvmp_read_frame(t->c.fd, t->in, sizeof(t->in), -1);
 		int err;
 		uint16_t status;
+		bool opening;
 
 		if (len == 0 || len <= VVMP_IO_ERR(0))
 			break;			/* closed or broken */
@@ -82,8 +86,17 @@ static void *conn_main(void *arg)
 			send_error(t, &t->req.hdr, vvmp_err_status(err));
 			continue;
 		}
-		status = vvmpd_check_auth(d, t->in, (size_t)len, t->req.hdr.domain_id,
-					  t->c.peer_name);
+		opening = vvmp_is_opening(&t->req);
+		status = vvmpd_check_auth(d, t->in, (size_t)len, &t->req,
+					  !opening && t->req.hdr.domain_id == t->c.assoc_domain ?
+					  &t->c.assoc : NULL, true, t->c.peer_name);
+		if (!status && opening) {
+			/* The connection's association, replacing any other. */
+			if (t->req.hdr.domain_id != t->c.assoc_domain)
+				memset(&t->c.assoc, 0, sizeof(t->c.assoc));
+			vvmp_assoc_adopt(&t->c.assoc, t->req.auth.association);
+			t->c.assoc_domain = t->req.hdr.domain_id;
+		}
 		if (status) {
 			send_error(t, &t->req.hdr, status);
 			continue;
@@ -99,7 +112,7 @@ static void *conn_main(void *arg)
 		pthread_mutex_lock(&d->lock);
 		vvmpd_handle(d, &t->c, &t->req, &t->rep);
 		pthread_mutex_unlock(&d->lock);
-		if (vvmpd_send_reply(d, t->c.fd, &t->rep, true))
+		if (vvmpd_send_reply(d, t->c.fd, &t->rep, &t->c.assoc))
 			break;
 	}
 	pthread_mutex_lock(&d->lock);

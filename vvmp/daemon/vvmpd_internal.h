@@ -46,6 +46,8 @@ struct vvmpd_conn {
 	char peer_name[64];
 	uint32_t session_id;		/* last INITIALIZE on this connection */
 	uint32_t domain_id;
+	struct vvmp_assoc assoc;	/* keyed domains: the connection's association */
+	uint32_t assoc_domain;		/* ... and its domain */
 };
 
 /* Runtime facts about a session that the repository does not keep. */
@@ -77,6 +79,7 @@ struct vvmpd_unit_rt {
 	uint64_t last_seen_ms;
 	struct sockaddr_in6 addr;
 	uint32_t domain_id;
+	struct vvmp_assoc assoc;	/* keyed domains: opened by the unit's UNIT_UP */
 };
 
 struct vvmpd_config {
@@ -127,6 +130,8 @@ struct vvmpd {
 	uint16_t tcp_port_bound, udp_port_bound;
 	uint32_t loss_state;
 	struct vvmpd_ap *ap;		/* kernel hand-off state (ap_push.c) */
+	pthread_mutex_t openings_lock;	/* TCP threads and the UDP thread share: */
+	struct vvmp_opening_cache openings;	/* openings accepted (auth.c) */
 };
 
 /* log.c */
@@ -135,9 +140,24 @@ void vvmpd_debug(struct vvmpd *d, const char *fmt, ...) __attribute__((format(pr
 
 /* auth.c: the domain of a frame and its key; NULL if unknown. */
 const struct vvmpd_domain *vvmpd_domain(struct vvmpd *d, uint32_t domain_id);
-/* 0, or the refusal status (OUT_OF_DOMAIN / AUTH_FAILED), logged with @who. */
+/* Replay protection state: before the listeners start. */
+void vvmpd_auth_init(struct vvmpd *d);
+/*
+ * Domain, MAC and freshness of decoded frame @m: 0, or the refusal status
+ * (OUT_OF_DOMAIN / AUTH_FAILED / REPLAYED), logged with @who. An opening
+ * (only if @may_open) is checked against the openings accepted, and @assoc,
+ * if not NULL, adopts it; any other signed frame must be fresh in @assoc
+ * (NULL: the sender has no association here).
+ */
 uint16_t vvmpd_check_auth(struct vvmpd *d, const uint8_t *frame, size_t len,
-			  uint32_t domain_id, const char *who);
+			  const struct vvmp_msg *m, struct vvmp_assoc *assoc, bool may_open,
+			  const char *who);
+/*
+ * The key to encode @m with (NULL: unsigned) and its auth extension, the
+ * next frame of @assoc; @assoc NULL means unsigned. 0 or VVMP_E_REPLAY.
+ */
+int vvmpd_sign(struct vvmpd *d, struct vvmp_msg *m, struct vvmp_assoc *assoc,
+	       const struct vvmp_key **key);
 
 /*
  * volume_dev.c: "major:minor" of the host block device holding volume @v
@@ -148,8 +168,11 @@ int vvmpd_volume_device(struct vvmpd *d, const struct vvmp_repo_volume *v,
 
 /* tcp_server.c */
 int vvmpd_tcp_start(struct vvmpd *d);
-/* Encode @rep with the key of its domain and send it; 0 or -errno. */
-int vvmpd_send_reply(struct vvmpd *d, int fd, struct vvmp_msg *rep, bool sign);
+/*
+ * Encode @rep, signed as the next frame of @assoc with its domain's key
+ * (NULL, or a domain without a key: unsigned), and send it; 0 or -errno.
+ */
+int vvmpd_send_reply(struct vvmpd *d, int fd, struct vvmp_msg *rep, struct vvmp_assoc *assoc);
 
 /* handlers.c: the answer to one decoded, authenticated request. */
 void vvmpd_handle(struct vvmpd *d, struct vvmpd_conn *c, const struct vvmp_msg *req,

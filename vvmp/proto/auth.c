@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * HMAC-SHA256 trailer of a frame (per storage domain key), from libcrypto.
- * The MAC covers the header (checksum included) and the payload, i.e. every
- * byte before the trailer.
+ * HMAC-SHA256 trailer of a frame (per storage domain key), from libcrypto,
+ * and the auth extension before it. The MAC covers the header (checksum
+ * included), the payload and the extension, i.e. every byte before it.
  */
 #include <string.h>
 #include <openssl/crypto.h>
@@ -21,6 +21,60 @@ int vvmp_mac_compute(const struct vvmp_key *key, const uint8_t *data,
 	    mac_len != VVMP_MAC_LEN)
 		return VVMP_E_AUTH;
 	return 0;
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+void vvmp_auth_ext_read(const uint8_t *p, struct vvmp_auth *a)
+{
+	a->association = get64(p);
+	a->sequence = get64(p + 8);
+	a->timestamp_us = get64(p + 16);
+}
+
+void vvmp_auth_ext_write(uint8_t *p, const struct vvmp_auth *a)
+{
+	put64(p, a->association);
+	put64(p + 8, a->sequence);
+	put64(p + 16, a->timestamp_us);
+}
+
+/* Whole signed frame: header sound, length exact, AUTH set. */
+static bool signed_frame(const uint8_t *frame, size_t len)
+{
+	long flen = vvmp_frame_len(frame, len);
+
+	return flen >= 0 && (size_t)flen == len && (frame[3] & VVMP_F_AUTH);
+}
+
+int vvmp_auth_peek(const uint8_t *frame, size_t len, struct vvmp_auth *auth)
+{
+	if (!signed_frame(frame, len))
+		return VVMP_E_AUTH;
+	vvmp_auth_ext_read(frame + len - VVMP_AUTH_LEN, auth);
+	return 0;
+}
+
+int vvmp_auth_resign(uint8_t *frame, size_t len, const struct vvmp_key *key,
+		     const struct vvmp_auth *auth)
+{
+	if (!key || !key->len || !signed_frame(frame, len))
+		return VVMP_E_AUTH;
+	vvmp_auth_ext_write(frame + len - VVMP_AUTH_LEN, auth);
+	return vvmp_mac_compute(key, frame, len - VVMP_MAC_LEN, frame + len - VVMP_MAC_LEN);
 }
 
 int vvmp_auth_verify(const uint8_t *frame, size_t len, const struct vvmp_key *key)

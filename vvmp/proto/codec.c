@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Whole frames: header + payload + optional HMAC trailer. The order of the
- * decoder's checks is part of the protocol (the first failing check names
- * the error a peer gets back): length, checksum, status, opcode, payload.
+ * Whole frames: header + payload + optional auth extension and HMAC. The
+ * order of the decoder's checks is part of the protocol (the first failing
+ * check names the error a peer gets back): length, checksum, status,
+ * opcode, payload. The MAC and freshness are checked by the receiver
+ * afterwards (auth.c, replay.c), once the domain, and so the key, is known.
  */
 #include <string.h>
 
@@ -42,12 +44,12 @@ long vvmp_encode(const struct vvmp_msg *msg, const struct vvmp_key *key,
 	if (c.err)
 		return c.err;
 
-	total = VVMP_HEADER_LEN + c.pos + (authed ? VVMP_MAC_LEN : 0);
+	total = VVMP_HEADER_LEN + c.pos + (authed ? VVMP_AUTH_LEN : 0);
 	if (total > cap)
 		return VVMP_E_NOSPACE;
 
 	h.magic = VVMP_MAGIC;
-	h.version = VVMP_VERSION;
+	h.version = authed ? VVMP_VERSION_AUTH : VVMP_VERSION;
 	h.flags = (uint8_t)((h.flags & ~VVMP_F_AUTH) | (authed ? VVMP_F_AUTH : 0));
 	h.data_words = (uint16_t)(c.pos / 4);
 	h.checksum = 0;
@@ -55,9 +57,12 @@ long vvmp_encode(const struct vvmp_msg *msg, const struct vvmp_key *key,
 	memcpy(out + VVMP_HEADER_LEN, payload, c.pos);
 	h.checksum = frame_checksum(out, c.pos);
 	vvmp_header_write(out, &h);
-	if (authed && vvmp_mac_compute(key, out, VVMP_HEADER_LEN + c.pos,
-				       out + VVMP_HEADER_LEN + c.pos))
-		return VVMP_E_AUTH;
+	if (authed) {
+		/* The checksum stops at the payload; the MAC covers the extension too. */
+		vvmp_auth_ext_write(out + VVMP_HEADER_LEN + c.pos, &msg->auth);
+		if (vvmp_mac_compute(key, out, total - VVMP_MAC_LEN, out + total - VVMP_MAC_LEN))
+			return VVMP_E_AUTH;
+	}
 	return (long)total;
 }
 
@@ -69,6 +74,7 @@ int vvmp_decode(const uint8_t *buf, size_t len, struct vvmp_msg *msg)
 	int kind, err;
 
 	memset(&msg->hdr, 0, sizeof(msg->hdr));
+	memset(&msg->auth, 0, sizeof(msg->auth));
 	if (flen < 0)
 		return (int)flen;
 	if ((size_t)flen > len)
@@ -78,6 +84,9 @@ int vvmp_decode(const uint8_t *buf, size_t len, struct vvmp_msg *msg)
 
 	vvmp_header_read(buf, &msg->hdr);
 	payload_len = 4u * msg->hdr.data_words;
+	memset(&msg->auth, 0, sizeof(msg->auth));
+	if (msg->hdr.flags & VVMP_F_AUTH)
+		vvmp_auth_ext_read(buf + VVMP_HEADER_LEN + payload_len, &msg->auth);
 	if (frame_checksum(buf, payload_len) != msg->hdr.checksum)
 		return VVMP_E_CHECKSUM;
 	if (msg->hdr.status > VVMP_S_MAX ||

@@ -25,6 +25,10 @@ void vvmp_header_write(uint8_t *p, const struct vvmp_header *h);
 int vvmp_mac_compute(const struct vvmp_key *key, const uint8_t *data,
 		     size_t len, uint8_t mac[VVMP_MAC_LEN]);
 
+/* The 24-byte auth extension: association, sequence, timestamp (u64 each). */
+void vvmp_auth_ext_read(const uint8_t *p, struct vvmp_auth *a);
+void vvmp_auth_ext_write(uint8_t *p, const struct vvmp_auth *a);
+
 /* Walk the payload of @kind in @body; validates every field after a read. */
 void vvmp_walk_body(struct vvmp_cursor *c, int kind, void *body);
 

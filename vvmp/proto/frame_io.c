@@ -157,6 +157,14 @@ int vvmp_call(struct vvmp_conn *c, struct vvmp_msg *req, struct vvmp_msg *rep,
 	req->hdr.src_san_id = c->src_san_id;
 	req->hdr.dst_san_id = c->dst_san_id;
 	req->hdr.client_id = c->client_id;
+	if (c->key.len) {
+		if (!c->assoc.id && (err = vvmp_assoc_new(&c->assoc)))
+			return err;
+		/* Openings (sequence 0) until the manager has answered in it. */
+		err = vvmp_assoc_sign(&c->assoc, !c->assoc.established, &req->auth);
+		if (err)
+			return err;
+	}
 	len = vvmp_encode(req, &c->key, c->buf, sizeof(c->buf));
 	if (len < 0)
 		return (int)len;
@@ -169,8 +177,8 @@ int vvmp_call(struct vvmp_conn *c, struct vvmp_msg *req, struct vvmp_msg *rep,
 			return VVMP_IO_ERR(ECONNRESET);
 		if (len < 0)
 			return (int)len;
-		err = vvmp_auth_verify(c->buf, (size_t)len, &c->key);
-		/* An unauthenticated error reply is how a manager refuses a bad MAC. */
+		err = vvmp_auth_check(c->buf, (size_t)len, &c->key, &c->assoc, NULL);
+		/* An unauthenticated error reply is how a manager refuses a frame. */
 		if (err && !(c->buf[3] & VVMP_F_AUTH) && vvmp_decode(c->buf, (size_t)len, rep) == 0 &&
 		    rep->hdr.status && rep->hdr.transaction_id == req->hdr.transaction_id)
 			return 0;

@@ -24,7 +24,11 @@ int vvmp_write_all(int fd, const uint8_t *buf, size_t len);
 
 #define VVMP_IO_ERR(e)	(-1000 - (e))
 
-/* A client connection to a manager, bound to one storage domain. */
+/*
+ * A client connection to a manager, bound to one storage domain. With a
+ * key, the connection is one association (protocol section 3.5): requests
+ * are openings until the manager answers in it, then numbered.
+ */
 struct vvmp_conn {
 	int fd;
 	uint32_t domain_id;
@@ -33,6 +37,7 @@ struct vvmp_conn {
 	uint32_t client_id;
 	uint32_t next_transaction_id;
 	struct vvmp_key key;
+	struct vvmp_assoc assoc;
 	uint8_t buf[VVMP_MAX_FRAME];
 };
 
@@ -47,10 +52,12 @@ int vvmp_conn_open(struct vvmp_conn *c, const char *host, uint16_t port,
 void vvmp_conn_close(struct vvmp_conn *c);
 
 /**
- * vvmp_call() - send @req (transaction id, domain, SAN ids filled in) and
- * wait for the reply with the same transaction id.
- * Return: 0 with *@rep decoded and authenticated (check rep->hdr.status), a
- * negative VVMP_E_* for a bad reply, or VVMP_IO_ERR(errno).
+ * vvmp_call() - send @req (transaction id, domain, SAN ids, auth extension
+ * filled in) and wait for the reply with the same transaction id.
+ * Return: 0 with *@rep decoded and authenticated (check rep->hdr.status;
+ * refusals are unsigned error replies), a negative VVMP_E_* for a bad reply
+ * (VVMP_E_REPLAY: signed, but not a fresh frame of this connection's
+ * association), or VVMP_IO_ERR(errno).
  */
 int vvmp_call(struct vvmp_conn *c, struct vvmp_msg *req, struct vvmp_msg *rep,
 	      int timeout_ms);

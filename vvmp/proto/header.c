@@ -22,14 +22,19 @@ long vvmp_frame_len(const uint8_t *buf, size_t len)
 		return VVMP_E_SHORT;
 	if (get16(buf) != VVMP_MAGIC)
 		return VVMP_E_MAGIC;
-	if (buf[2] != VVMP_VERSION)
+	/*
+	 * The version says how the frame ends: 1 with no trailer, 2 with the
+	 * auth extension and MAC. Version 1 frames with AUTH (a bare MAC, no
+	 * replay protection) are no longer accepted.
+	 */
+	if (buf[2] != ((buf[3] & VVMP_F_AUTH) ? VVMP_VERSION_AUTH : VVMP_VERSION))
 		return VVMP_E_VERSION;
 	if (buf[3] & ~VVMP_F_ALL)
 		return VVMP_E_FLAGS;
 	words = get16(buf + 34);
 	if (words > VVMP_MAX_DATA_WORDS)
 		return VVMP_E_LENGTH;
-	return VVMP_HEADER_LEN + 4L * words + ((buf[3] & VVMP_F_AUTH) ? VVMP_MAC_LEN : 0);
+	return VVMP_HEADER_LEN + 4L * words + ((buf[3] & VVMP_F_AUTH) ? VVMP_AUTH_LEN : 0);
 }
 
 void vvmp_header_read(const uint8_t *p, struct vvmp_header *h)

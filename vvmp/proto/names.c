@@ -32,7 +32,7 @@ const char *vvmp_status_str(unsigned int s)
 		"OK", "BAD_FRAME", "BAD_CHECKSUM", "UNKNOWN_OPCODE", "BAD_PAYLOAD",
 		"AUTH_FAILED", "OUT_OF_DOMAIN", "NO_SESSION", "NO_SPACE",
 		"NOT_FOUND", "DENIED", "TIMEOUT", "FORWARD_FAILED", "INTERNAL",
-		"UNSUPPORTED_TYPE",
+		"UNSUPPORTED_TYPE", "REPLAYED",
 	};
 
 	return s <= VVMP_S_MAX ? names[s] : "?";
@@ -54,6 +54,7 @@ const char *vvmp_err_str(int err)
 	case VVMP_E_AUTH:	return "authentication failed";
 	case VVMP_E_NOSPACE:	return "output buffer too small";
 	case VVMP_E_STATUS:	return "bad status field";
+	case VVMP_E_REPLAY:	return "replayed or stale frame";
 	}
 	return "unknown error";
 }
@@ -67,6 +68,7 @@ uint16_t vvmp_err_status(int err)
 	case VVMP_E_SUBOP:	return VVMP_S_UNKNOWN_OPCODE;
 	case VVMP_E_PAYLOAD:	return VVMP_S_BAD_PAYLOAD;
 	case VVMP_E_AUTH:	return VVMP_S_AUTH_FAILED;
+	case VVMP_E_REPLAY:	return VVMP_S_REPLAYED;
 	case VVMP_E_NOSPACE:	return VVMP_S_INTERNAL;
 	}
 	return VVMP_S_BAD_FRAME;

@@ -7,8 +7,15 @@
  * answered (Documentation/vvmp-protocol.rst section 8). SIGHUP re-reads the
  * volumes file and sends the new list (capacity grows without a restart).
  *
+ * With a key, each UNIT_UP opens a new association with the manager and
+ * every later frame is the next number in it; a retransmission is signed
+ * anew (a new number), never sent twice byte for byte (section 3.5).
+ *
  * Volumes file: one volume per line, "ID TRANSPORT START_LBA LENGTH_LBA
  * [ADDRESS]", TRANSPORT one of local, nbd, iscsi; '#' starts a comment.
+ * ADDRESS is a block device for local, HOST:PORT[/EXPORT] for nbd and
+ * HOST:PORT,TARGET for iscsi, HOST numeric (Documentation/vvmpd.rst
+ * "Remote volumes": the manager checks them and attaches them).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -65,7 +72,9 @@ static struct vvmp_volume_list_req volumes;
 static struct assignment assignments[MAX_ASSIGN];
 static int nassign;
 static struct outstanding out_up, out_list, out_down;
+static struct vvmp_assoc assoc;		/* with the manager (keyed domains) */
 static volatile sig_atomic_t got_term, got_hup;
+static bool list_wanted;		/* NEED_INFO came before we knew our id */
 static enum { CONNECTING, RUNNING } state = CONNECTING;
 
 static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -162,15 +171,31 @@ static bool lose(void)
 	return (opt.loss_state >> 16) % 100 < (uint32_t)opt.loss_pct;
 }
 
+static void send_unit_up(void);
+
+/* Only UNIT_UP opens an association; everything else is numbered in it. */
+static bool is_opening(uint16_t opcode, uint8_t flags)
+{
+	return opcode == VVMP_OP_UNIT_UP && !(flags & VVMP_F_REPLY);
+}
+
 static void send_msg(struct vvmp_msg *m, struct outstanding *o)
 {
 	uint8_t buf[VVMP_MAX_FRAME];
 	long n;
 
 	m->hdr.domain_id = opt.domain_id;
-	m->hdr.client_id = unit_id;
-	if (!(m->hdr.flags & VVMP_F_REPLY))
+	/* A reply echoes the request's client_id (our id, as the manager knows it). */
+	if (!(m->hdr.flags & VVMP_F_REPLY)) {
+		m->hdr.client_id = unit_id;
 		m->hdr.transaction_id = next_txn++;
+	}
+	if (opt.key.len && vvmp_assoc_sign(&assoc, is_opening(m->hdr.opcode, m->hdr.flags),
+					   &m->auth)) {
+		logf_("association with the manager used up: announcing again");
+		send_unit_up();
+		return;
+	}
 	n = vvmp_encode(m, &opt.key, o ? o->frame : buf, o ? sizeof(o->frame) : sizeof(buf));
 	if (n < 0) {
 		logf_("cannot encode %s: %s", vvmp_opcode_str(m->hdr.opcode), vvmp_err_str((int)n));
@@ -187,11 +212,16 @@ static void send_msg(struct vvmp_msg *m, struct outstanding *o)
 	sendto(sock, o ? o->frame : buf, (size_t)n, 0, (struct sockaddr *)&mgr, mgr_len);
 }
 
+/* (Re)announce the unit: a new association, opened by this UNIT_UP. */
 static void send_unit_up(void)
 {
 	struct vvmp_msg m = { 0 };
 
 	state = CONNECTING;
+	if (opt.key.len && vvmp_assoc_new(&assoc)) {
+		logf_("no random bytes for an association id");
+		return;
+	}
 	m.hdr.opcode = VVMP_OP_UNIT_UP;
 	m.body.unit_up_req = (struct vvmp_unit_up_req){ boot_id, opt.storage_type,
 							opt.bandwidth_kb, opt.load_pct, "" };
@@ -258,9 +288,22 @@ static void receive(void)
 	struct vvmp_msg *m = malloc(sizeof(*m));
 	ssize_t len = recv(sock, buf, sizeof(buf), 0);
 
-	if (!m || len <= 0 || lose() || vvmp_decode(buf, (size_t)len, m) ||
-	    vvmp_auth_verify(buf, (size_t)len, (m->hdr.flags & VVMP_F_REPLY) && m->hdr.status &&
-			     !(buf[3] & VVMP_F_AUTH) ? NULL : &opt.key)) {
+	const char *why = NULL;
+	int err;
+
+	if (!m || len <= 0 || lose() || vvmp_decode(buf, (size_t)len, m)) {
+		free(m);
+		return;
+	}
+	/* Refusals are unsigned error replies; anything else must be fresh in our association. */
+	if ((m->hdr.flags & VVMP_F_REPLY) && m->hdr.status && !(buf[3] & VVMP_F_AUTH))
+		err = 0;
+	else
+		err = vvmp_auth_check(buf, (size_t)len, &opt.key, &assoc, &why);
+	if (err) {
+		if (err == VVMP_E_REPLAY)
+			logf_("refused %s%s from the manager: %s", vvmp_opcode_str(m->hdr.opcode),
+			      (m->hdr.flags & VVMP_F_REPLY) ? " reply" : "", why);
 		free(m);
 		return;
 	}
@@ -271,7 +314,12 @@ static void receive(void)
 					out_down.active &&
 					m->hdr.transaction_id == out_down.transaction_id ? &out_down : NULL;
 
-		if (o)
+		/*
+		 * A UNIT_UP refused as REPLAYED (the manager restarted after we
+		 * signed it, or our clocks disagree): keep retransmitting, each
+		 * one a new opening.
+		 */
+		if (o && !(o == &out_up && m->hdr.status == VVMP_S_REPLAYED))
 			o->active = false;
 		if (m->hdr.opcode == VVMP_OP_UNIT_UP && o == &out_up && !m->hdr.status) {
 			unit_id = m->body.unit_up_rep.unit_id;
@@ -279,9 +327,18 @@ static void receive(void)
 			state = RUNNING;
 			logf_("up as unit %u (heartbeat %u ms)", unit_id, heartbeat_ms);
 			write_state();
+			if (list_wanted)
+				send_volume_list();
+			list_wanted = false;
 		} else if (m->hdr.opcode == VVMP_OP_HEARTBEAT && m->hdr.status == VVMP_S_NOT_FOUND &&
 			   state == RUNNING) {
 			logf_("manager does not know us: announcing again");
+			send_unit_up();
+		} else if (m->hdr.status == VVMP_S_REPLAYED && m->hdr.opcode != VVMP_OP_UNIT_UP &&
+			   state == RUNNING && !got_term) {
+			/* The manager has no (or another) association with us, e.g. it restarted. */
+			logf_("manager refused our %s as replayed: announcing again",
+			      vvmp_opcode_str(m->hdr.opcode));
 			send_unit_up();
 		} else if (m->hdr.status) {
 			logf_("%s refused: %s", vvmp_opcode_str(m->hdr.opcode),
@@ -289,7 +346,11 @@ static void receive(void)
 		}
 	} else if (m->hdr.opcode == VVMP_OP_NEED_INFO) {
 		send_reply(m, VVMP_S_OK);
-		send_volume_list();
+		/* Our UNIT_UP's reply was lost: the list follows once it arrives. */
+		if (state == RUNNING)
+			send_volume_list();
+		else
+			list_wanted = true;
 	} else if (m->hdr.opcode == VVMP_OP_ASSIGN) {
 		send_reply(m, VVMP_S_OK);
 		assign(m);
@@ -314,6 +375,16 @@ static void retransmit(struct outstanding *o, uint64_t now)
 	}
 	o->next_ms = now + ((uint64_t)opt.retry_ms << o->attempts);
 	o->attempts++;
+	if (o->frame[3] & VVMP_F_AUTH) {
+		/* Same transaction, new frame: the next number (UNIT_UP: a new opening). */
+		struct vvmp_auth auth;
+
+		if (vvmp_assoc_sign(&assoc, o == &out_up, &auth) ||
+		    vvmp_auth_resign(o->frame, o->len, &opt.key, &auth)) {
+			o->active = false;
+			return;
+		}
+	}
 	sendto(sock, o->frame, o->len, 0, (struct sockaddr *)&mgr, mgr_len);
 }
 

@@ -2,15 +2,18 @@
 /*
  * vvmpd on loopback: units coming and going (with simulated packet loss),
  * allocation scenarios (exhaustion, expansion, shared vs exclusive,
- * forwarding between two managers), sessions, authentication and
- * malformed frames, the control socket.
+ * forwarding between two managers), sessions, authentication, replay
+ * protection and malformed frames, the control socket.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -440,6 +443,311 @@ static int test_auth_per_domain(void)
 	return 0;
 }
 
+/*
+ * Replay protection (protocol section 3.5). These tests play the attacker:
+ * they keep the exact bytes of signed frames and send them again.
+ */
+
+/* Encode @req as @c's next request, as vvmp_call() would, into @f. */
+static size_t capture(struct vvmp_conn *c, struct vvmp_msg *req, uint8_t *f, size_t cap)
+{
+	long n;
+
+	req->hdr.transaction_id = c->next_transaction_id++;
+	req->hdr.domain_id = c->domain_id;
+	if (!c->assoc.id && vvmp_assoc_new(&c->assoc))
+		return 0;
+	if (vvmp_assoc_sign(&c->assoc, !c->assoc.established, &req->auth))
+		return 0;
+	n = vvmp_encode(req, &c->key, f, cap);
+	return n > 0 ? (size_t)n : 0;
+}
+
+/*
+ * Send @f as it is on @fd, read one frame back into @out: its status, or -1.
+ * A signed answer must be fresh in @c's association (@c NULL: none expected).
+ */
+static int send_raw(int fd, const uint8_t *f, size_t n, struct vvmp_conn *c, struct vvmp_msg *out)
+{
+	static uint8_t buf[VVMP_MAX_FRAME];
+	long len;
+
+	if (!n || vvmp_write_all(fd, f, n))
+		return -1;
+	len = vvmp_read_frame(fd, buf, sizeof(buf), 5000);
+	if (len <= 0 || vvmp_decode(buf, (size_t)len, out))
+		return -1;
+	if ((buf[3] & VVMP_F_AUTH) &&
+	    (!c || vvmp_auth_check(buf, (size_t)len, &c->key, &c->assoc, NULL)))
+		return -1;
+	return out->hdr.status;
+}
+
+static int test_replayed_allocate_refused_on_any_connection(void)
+{
+	static uint8_t fi[1024], fa[1024];
+	struct vvmp_msg req = { 0 };
+	struct vvmp_query_san_rep s;
+	struct mgr m;
+	struct unit a;
+	size_t ni, na;
+	uint32_t sid, sid2;
+	uint64_t free_kb;
+
+	CHECK_EQ(mgr_start(&m, "1", "--domain", "1:default", "--domain", "7:finance:" KEY7, NULL), 0);
+	CHECK_EQ(unit_start(&a, &m, "unit-f", "1 nbd 0 8192 h:1/f\n", "--domain", "7", "--key",
+			    KEY7, NULL), 0);
+	CHECK_EQ(wait_pool(&m, 1, 1, 5000), 0);
+	/* A host's INITIALIZE (the opening) and ALLOCATE, recorded on the way. */
+	CHECK_EQ(vvmp_conn_open(&conn, "127.0.0.1", m.tcp, 7, KEY7, 5000), 0);
+	req.hdr.opcode = VVMP_OP_INITIALIZE;
+	req.body.init_req.client_boot_id = 1;
+	vvmp_set_text(req.body.init_req.host, VVMP_HOST_LEN, "host-r");
+	ni = capture(&conn, &req, fi, sizeof(fi));
+	CHECK_EQ(send_raw(conn.fd, fi, ni, &conn, &rep), 0);
+	CHECK(conn.assoc.established);
+	sid = rep.body.init_rep.session_id;
+	memset(&req, 0, sizeof(req));
+	req.hdr.opcode = VVMP_OP_ALLOCATE;
+	req.hdr.sub_opcode = VVMP_ALLOC_LOCAL_ONLY;
+	req.body.alloc_req = (struct vvmp_alloc_req){ .session_id = sid, .storage_type = VVMP_ST_JBOD,
+						      .access = VVMP_ACCESS_EXCLUSIVE, .capacity_kb = 1000 };
+	na = capture(&conn, &req, fa, sizeof(fa));
+	CHECK_EQ(send_raw(conn.fd, fa, na, &conn, &rep), 0);
+	CHECK(rep.body.alloc_rep.alloc_id > 0);
+	CHECK_EQ(query_san(&conn, &s), 0);
+	free_kb = s.free_kb;
+	CHECK(free_kb <= 8192 - 1000);
+
+	/* The same ALLOCATE again on its connection: REPLAYED, unsigned, nothing allocated. */
+	CHECK_EQ(send_raw(conn.fd, fa, na, &conn, &rep), VVMP_S_REPLAYED);
+	CHECK(!(rep.hdr.flags & VVMP_F_AUTH));
+	CHECK_EQ(rep.hdr.transaction_id, 2);
+	/* On a new connection, with or without the recorded opening before it. */
+	CHECK_EQ(vvmp_conn_open(&conn2, "127.0.0.1", m.tcp, 7, KEY7, 5000), 0);
+	CHECK_EQ(send_raw(conn2.fd, fa, na, NULL, &rep), VVMP_S_REPLAYED);
+	vvmp_conn_close(&conn2);
+	CHECK_EQ(vvmp_conn_open(&conn2, "127.0.0.1", m.tcp, 7, KEY7, 5000), 0);
+	CHECK_EQ(send_raw(conn2.fd, fi, ni, NULL, &rep), VVMP_S_REPLAYED);
+	CHECK_EQ(send_raw(conn2.fd, fa, na, NULL, &rep), VVMP_S_REPLAYED);
+	vvmp_conn_close(&conn2);
+	CHECK_EQ(query_san(&conn, &s), 0);
+	CHECK_EQ(s.free_kb, free_kb);		/* nothing allocated twice */
+	CHECK(file_contains(m.log, "refused ALLOCATE from [::ffff:127.0.0.1]:"));
+	CHECK(file_contains(m.log, "replayed or stale frame in domain 7: sequence number already accepted"));
+	CHECK(file_contains(m.log, "replayed or stale frame in domain 7: no association with the sender"));
+	CHECK(file_contains(m.log, "refused INITIALIZE from [::ffff:127.0.0.1]:"));
+	CHECK(file_contains(m.log, "replayed or stale frame in domain 7: opening already accepted"));
+	/* The host itself carries on: a new connection is a new association. */
+	CHECK_EQ(client_open(&conn2, &m, 7, KEY7, "host-r", 1, &sid2), 0);
+	CHECK_EQ(sid2, sid);
+	CHECK_EQ(allocate(&conn2, sid, VVMP_ALLOC_LOCAL_ONLY, VVMP_ST_JBOD, VVMP_ACCESS_EXCLUSIVE,
+			  1000, 0, 0, &rep), 0);
+	CHECK_EQ(query_san(&conn, &s), 0);
+	CHECK(s.free_kb <= free_kb - 1000);
+	teardown(&m, &a, NULL);
+	return 0;
+}
+
+/*
+ * Sign @req as a unit in association @a (opening or next number) into @f;
+ * send it unless @fd is -1.
+ */
+static size_t unit_frame(int fd, struct vvmp_assoc *a, struct vvmp_msg *req, uint32_t unit_id,
+			 uint8_t *f, size_t cap)
+{
+	static uint32_t txn = 100;
+	struct vvmp_key key;
+	long n;
+
+	vvmp_key_from_hex(KEY7, &key);
+	req->hdr.domain_id = 7;
+	req->hdr.client_id = unit_id;
+	req->hdr.transaction_id = txn++;
+	if (vvmp_assoc_sign(a, req->hdr.opcode == VVMP_OP_UNIT_UP, &req->auth))
+		return 0;
+	n = vvmp_encode(req, &key, f, cap);
+	if (n <= 0 || (fd >= 0 && send(fd, f, (size_t)n, 0) != n))
+		return 0;
+	return (size_t)n;
+}
+
+/* The reply to transaction @txn of @f (the manager's own requests are skipped); its status. */
+static int unit_reply(int fd, struct vvmp_assoc *a, const uint8_t *f, struct vvmp_msg *out)
+{
+	uint32_t txn = (uint32_t)f[24] << 24 | (uint32_t)f[25] << 16 | (uint32_t)f[26] << 8 | f[27];
+	static uint8_t buf[VVMP_MAX_FRAME];
+	struct vvmp_key key;
+
+	vvmp_key_from_hex(KEY7, &key);
+	for (int i = 0; i < 100; i++) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t len;
+
+		if (poll(&pfd, 1, 50) <= 0)
+			continue;
+		len = recv(fd, buf, sizeof(buf), 0);
+		if (len <= 0 || vvmp_decode(buf, (size_t)len, out) || !(out->hdr.flags & VVMP_F_REPLY) ||
+		    out->hdr.transaction_id != txn)
+			continue;	/* NEED_INFO and the like: not answered here */
+		if ((buf[3] & VVMP_F_AUTH) && vvmp_auth_check(buf, (size_t)len, &key, a, NULL))
+			return -1;
+		return out->hdr.status;
+	}
+	return -1;
+}
+
+static int test_replayed_unit_frames_refused(void)
+{
+	static uint8_t fu[512], fh[512], fd[512], f[512];
+	struct vvmp_assoc ua, ua2;
+	struct vvmp_msg req;
+	struct mgr m;
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	size_t nu, nh, nd, n;
+	uint32_t id;
+	int s;
+
+	CHECK_EQ(mgr_start(&m, "1", "--domain", "1:default", "--domain", "7:finance:" KEY7, NULL), 0);
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	sa.sin_port = htons(m.udp);
+	CHECK(s >= 0 && !connect(s, (struct sockaddr *)&sa, sizeof(sa)));
+	/* A unit comes up (its UNIT_UP opens the association), beats, leaves. */
+	CHECK_EQ(vvmp_assoc_new(&ua), 0);
+	memset(&req, 0, sizeof(req));
+	req.hdr.opcode = VVMP_OP_UNIT_UP;
+	req.body.unit_up_req = (struct vvmp_unit_up_req){ 9, VVMP_ST_JBOD, 0, 5, "" };
+	vvmp_set_text(req.body.unit_up_req.name, VVMP_NAME_LEN, "fake-u");
+	nu = unit_frame(s, &ua, &req, 0, fu, sizeof(fu));
+	CHECK_EQ(unit_reply(s, &ua, fu, &rep), 0);
+	id = rep.body.unit_up_rep.unit_id;
+	CHECK(id > 0);
+	CHECK_EQ(wait_pool(&m, 1, 0, 2000), 0);
+	memset(&req, 0, sizeof(req));
+	req.hdr.opcode = VVMP_OP_HEARTBEAT;
+	req.body.heartbeat_req = (struct vvmp_heartbeat_req){ id, 5 };
+	nh = unit_frame(s, &ua, &req, id, fh, sizeof(fh));
+	CHECK_EQ(unit_reply(s, &ua, fh, &rep), 0);
+	/* Its HEARTBEAT and UNIT_UP once more: REPLAYED, as unsigned error replies. */
+	CHECK_EQ(send(s, fh, nh, 0), (ssize_t)nh);
+	CHECK_EQ(unit_reply(s, &ua, fh, &rep), VVMP_S_REPLAYED);
+	CHECK(!(rep.hdr.flags & VVMP_F_AUTH));
+	CHECK_EQ(send(s, fu, nu, 0), (ssize_t)nu);
+	CHECK_EQ(unit_reply(s, &ua, fu, &rep), VVMP_S_REPLAYED);
+	/* Only UNIT_UP opens an association. */
+	memset(&req, 0, sizeof(req));
+	req.hdr.opcode = VVMP_OP_HEARTBEAT;
+	req.body.heartbeat_req = (struct vvmp_heartbeat_req){ id, 5 };
+	n = unit_frame(-1, &ua, &req, id, f, sizeof(f));
+	CHECK(n > 0);
+	f[n - VVMP_AUTH_LEN + 15] = 0;		/* sequence 0 ... */
+	{
+		struct vvmp_key key;
+		struct vvmp_auth auth;
+
+		vvmp_key_from_hex(KEY7, &key);
+		vvmp_auth_peek(f, n, &auth);
+		CHECK_EQ(vvmp_auth_resign(f, n, &key, &auth), 0);	/* ... properly signed */
+	}
+	CHECK_EQ(send(s, f, n, 0), (ssize_t)n);
+	CHECK_EQ(unit_reply(s, &ua, f, &rep), VVMP_S_REPLAYED);
+	memset(&req, 0, sizeof(req));
+	req.hdr.opcode = VVMP_OP_UNIT_DOWN;
+	req.body.unit_ref.unit_id = id;
+	nd = unit_frame(s, &ua, &req, id, fd, sizeof(fd));
+	CHECK_EQ(unit_reply(s, &ua, fd, &rep), 0);
+	CHECK_EQ(wait_pool(&m, 0, 0, 2000), 0);
+	/* It comes back in a new association: its old UNIT_DOWN cannot take it down. */
+	CHECK_EQ(vvmp_assoc_new(&ua2), 0);
+	memset(&req, 0, sizeof(req));
+	req.hdr.opcode = VVMP_OP_UNIT_UP;
+	req.body.unit_up_req = (struct vvmp_unit_up_req){ 9, VVMP_ST_JBOD, 0, 5, "" };
+	vvmp_set_text(req.body.unit_up_req.name, VVMP_NAME_LEN, "fake-u");
+	n = unit_frame(s, &ua2, &req, id, f, sizeof(f));
+	CHECK_EQ(unit_reply(s, &ua2, f, &rep), 0);
+	CHECK_EQ(rep.body.unit_up_rep.unit_id, id);
+	CHECK_EQ(send(s, fd, nd, 0), (ssize_t)nd);
+	CHECK_EQ(unit_reply(s, &ua2, fd, &rep), VVMP_S_REPLAYED);
+	CHECK_EQ(send(s, fh, nh, 0), (ssize_t)nh);
+	CHECK_EQ(unit_reply(s, &ua2, fh, &rep), VVMP_S_REPLAYED);
+	CHECK_EQ(wait_pool(&m, 1, 0, 500), 0);
+	CHECK(file_contains(m.log, "refused HEARTBEAT from [::ffff:127.0.0.1]:"));
+	CHECK(file_contains(m.log, "replayed or stale frame in domain 7: sequence number already accepted"));
+	CHECK(file_contains(m.log, "replayed or stale frame in domain 7: opening already accepted"));
+	CHECK(file_contains(m.log, "replayed or stale frame in domain 7: this frame may not open an association"));
+	CHECK(file_contains(m.log, "replayed or stale frame in domain 7: not the current association"));
+	close(s);
+	teardown(&m, NULL, NULL);
+	return 0;
+}
+
+/*
+ * Signed units under 30 % loss each way: every retransmission is signed
+ * anew, so none is refused, and the unit still hears its ASSIGN.
+ */
+static int test_signed_units_survive_packet_loss(void)
+{
+	struct mgr m;
+	struct unit a, b;
+	char st[4096], want[64], log[300];
+	uint32_t sid;
+
+	CHECK_EQ(mgr_start(&m, "1", "--domain", "1:default", "--domain", "7:finance:" KEY7,
+			   "--udp-loss", "30", "--seed", "11", NULL), 0);
+	CHECK_EQ(unit_start(&a, &m, "unit-la", "1 nbd 0 8192 h:1/a\n2 nbd 8192 8192 h:1/b\n",
+			    "--domain", "7", "--key", KEY7, "--loss", "30", "--seed", "3", NULL), 0);
+	CHECK_EQ(unit_start(&b, &m, "unit-lb", "1 local 0 100\n", "--domain", "7", "--key", KEY7,
+			    "--loss", "30", "--seed", "5", NULL), 0);
+	CHECK_EQ(wait_pool(&m, 2, 3, 8000), 0);
+	CHECK_EQ(client_open(&conn, &m, 7, KEY7, "host-l", 1, &sid), 0);
+	CHECK_EQ(allocate(&conn, sid, VVMP_ALLOC_LOCAL_ONLY, VVMP_ST_JBOD, VVMP_ACCESS_EXCLUSIVE,
+			  4096, 0, 0, &rep), 0);
+	snprintf(want, sizeof(want), "\"alloc_id\":%u,", rep.body.alloc_rep.alloc_id);
+	for (int i = 0; i < 250; i++) {
+		if (!unit_state(&a, st, sizeof(st)) && strstr(st, want))
+			break;
+		msleep(20);
+	}
+	CHECK(strstr(st, want));
+	msleep(600);				/* a few heartbeats, under loss too */
+	CHECK(!file_contains(m.log, "replayed or stale"));
+	snprintf(log, sizeof(log), "%s/unit-la.log", test_tmp);
+	CHECK(!file_contains(log, "refused"));
+	teardown(&m, &a, &b);
+	return 0;
+}
+
+/* Manager to manager in a keyed domain: the forwarding connection is an association too. */
+static int test_signed_forwarding(void)
+{
+	struct mgr a, b;
+	struct unit ub;
+	char peer[64];
+	uint32_t sid, id;
+
+	CHECK_EQ(mgr_start(&b, "2", "--domain", "1:default", "--domain", "7:finance:" KEY7, NULL), 0);
+	CHECK_EQ(unit_start(&ub, &b, "unit-fb", "1 nbd 0 8192 10.0.0.2:10809/b\n", "--domain", "7",
+			    "--key", KEY7, NULL), 0);
+	CHECK_EQ(wait_pool(&b, 1, 1, 5000), 0);
+	snprintf(peer, sizeof(peer), "127.0.0.1:%u", b.tcp);
+	CHECK_EQ(mgr_start(&a, "1", "--domain", "1:default", "--domain", "7:finance:" KEY7,
+			   "--peer", peer, NULL), 0);
+	CHECK_EQ(client_open(&conn, &a, 7, KEY7, "host-a", 1, &sid), 0);
+	CHECK_EQ(allocate(&conn, sid, VVMP_ALLOC_ANYWHERE, VVMP_ST_JBOD, VVMP_ACCESS_EXCLUSIVE,
+			  1000, 0, 0, &rep), 0);
+	id = rep.body.alloc_rep.alloc_id;
+	CHECK_EQ(rep.body.alloc_rep.extents[0].san_id, 2);
+	CHECK_EQ(free_alloc(&conn, sid, id), 0);
+	CHECK(file_contains(a.log, "forwarded to SAN 2"));
+	CHECK(!file_contains(a.log, "replayed or stale"));
+	CHECK(!file_contains(b.log, "replayed or stale"));
+	unit_signal(&ub, SIGKILL);
+	unit_wait(&ub);
+	mgr_stop(&b);
+	teardown(&a, NULL, NULL);
+	return 0;
+}
+
 static int test_malformed_frames_get_error_replies(void)
 {
 	struct mgr m;
@@ -589,8 +897,12 @@ int main(void)
 	RUN(test_sessions_end_and_release);
 	RUN(test_statistics_per_session);
 	RUN(test_auth_per_domain);
+	RUN(test_replayed_allocate_refused_on_any_connection);
+	RUN(test_replayed_unit_frames_refused);
+	RUN(test_signed_units_survive_packet_loss);
 	RUN(test_malformed_frames_get_error_replies);
 	RUN(test_forwarding_between_two_managers);
+	RUN(test_signed_forwarding);
 	RUN(test_domains_listed);
 	if (!tap_failed) {
 		char cmd[300];

@@ -6,8 +6,13 @@ This is a second, independent implementation of the wire format: the C test
 builds the same messages with the C codec and must produce these exact
 bytes. Regenerate with `./gen_vectors.py > vectors.txt` (only when the spec
 changes on purpose).
+
+`./gen_vectors.py --window > window.txt` writes the other half: a run of
+sequence numbers through the receiver's replay window (section 3.5), each
+with the verdict this implementation of the rules gives ("accept" or
+"replay"); the C test feeds the same run to vvmp_replay_window_accept().
 """
-import hmac, hashlib, struct, sys
+import hmac, hashlib, random, struct, sys
 
 def crc32c(data, crc=0):
     crc ^= 0xFFFFFFFF
@@ -26,14 +31,24 @@ def text(s, n): b = s.encode(); assert len(b) < n; return b + bytes(n - len(b))
 REPLY, AUTH = 0x01, 0x02
 KEY = bytes(range(32))
 
-def frame(opcode, sub, flags, status, payload, txn, key=None):
+# Auth extensions (association, sequence, timestamp in microseconds since
+# 1970 UTC) of the signed vectors: one TCP association, one UDP association.
+TS = 1700000000000000                   # 2023-11-14 22:13:20 UTC
+TCP_ASSOC, UDP_ASSOC = 0x0123456789ABCDEF, 0xFEDCBA9876543210
+
+def frame(opcode, sub, flags, status, payload, txn, key=None, auth=None):
+    """Section 3: header, payload; if signed, the auth extension and the MAC."""
     assert len(payload) % 4 == 0
     if key: flags |= AUTH
-    hdr = struct.pack(">HBBHHIIIIIIHH", 0x564D, 1, flags, opcode, sub,
+    version = 2 if key else 1           # 3.1: the version says how the frame ends
+    hdr = struct.pack(">HBBHHIIIIIIHH", 0x564D, version, flags, opcode, sub,
                       1, 2, 0x11, 0x22, txn, 7, status, len(payload) // 4)
-    crc = crc32c(hdr + payload)
+    crc = crc32c(hdr + payload)         # 3.2: header bytes 0..35 and payload only
     f = hdr + u32(crc) + payload
-    if key: f += hmac.new(key, f, hashlib.sha256).digest()
+    if key:
+        association, sequence, timestamp = auth
+        f += u64(association) + u64(sequence) + u64(timestamp)
+        f += hmac.new(key, f, hashlib.sha256).digest()
     return f
 
 def alloc_req(session, stype, access, flags, cap, bw, qos, tmo, stripe, bs, members, share):
@@ -97,14 +112,74 @@ VECTORS = [
      u32(42) + u32(0x11) + u32(1) + u32(1) + u32(0) + u32(0) + u64(2048) + u64(2097152) +
      text("host-a", 64)),
     ("initialize_auth_req", 0x0003, 0, 0, 0,
-     u32(0xDEADBEEF) + u32(0) + text("host-a", 64), KEY),
+     u32(0xDEADBEEF) + u32(0) + text("host-a", 64), KEY, (TCP_ASSOC, 0, TS)),
+    ("initialize_auth_rep", 0x0003, 0, REPLY, 0,
+     u32(9) + u32(0x01020304) + u32(30000) + u32(0), KEY, (TCP_ASSOC, 1, TS + 1500)),
+    ("allocate_auth_req", 0x0002, 3, 0, 0,
+     alloc_req(9, 3, 1, 1, 1048576, 50000, 3, 30000, 64, 4096, 2, 0), KEY,
+     (TCP_ASSOC, 1, TS + 2000)),
+    ("allocate_replayed_rep", 0x0002, 3, REPLY, 15, b""),
+    ("unit_up_auth_req", 0x0101, 0, 0, 0,
+     u32(0x55) + u32(4) + u32(200000) + u32(10) + text("unit-a", 32), KEY, (UDP_ASSOC, 0, TS)),
+    ("heartbeat_auth_req", 0x0105, 0, 0, 0, u32(3) + u32(42), KEY,
+     (UDP_ASSOC, 0xFFFFFFFFFFFFFFFF, TS + 3000)),
 ]
 
+class Window:
+    """Receiver rules of section 3.5, kept as a set of accepted numbers."""
+    SIZE = 64
+
+    def __init__(self):
+        self.highest = 0
+        self.accepted = set()
+
+    def accept(self, seq):
+        if seq == 0:
+            return False                # an opening is never a member
+        if seq > self.highest:
+            self.highest = seq
+        elif seq <= self.highest - self.SIZE or seq in self.accepted:
+            return False                # below the window, or seen
+        self.accepted.add(seq)
+        self.accepted = {s for s in self.accepted if s > self.highest - self.SIZE}
+        return True
+
+def window_run():
+    """Deterministic mix: in order, reordered, duplicates, edges, jumps, wrap."""
+    rnd = random.Random(4303)
+    runs = [[1, 2, 3, 3, 5, 4, 4, 0, 70, 6, 7, 8, 69, 7, 71]]
+    runs.append([100, 37, 36, 100 - 63, 100 - 64, 99, 200, 137, 136, 199])
+    run, top = [], 1000
+    for _ in range(400):
+        r = rnd.random()
+        if r < 0.5:
+            top += rnd.randint(1, 3)
+            run.append(top)
+        elif r < 0.8:
+            run.append(top - rnd.randint(0, 70))
+        elif r < 0.9:
+            run.append(run[rnd.randrange(len(run))] if run else top)
+        else:
+            top += rnd.randint(60, 130)
+            run.append(top)
+    runs.append(run)
+    m = 2 ** 64 - 1
+    runs.append([m - 70, m - 2, m, m - 1, m, m - 63, m - 64, 1])
+    return runs
+
 def main():
+    if sys.argv[1:] == ["--window"]:
+        for i, run in enumerate(window_run()):
+            w = Window()
+            for seq in run:
+                print(i, seq, "accept" if w.accept(seq) else "replay")
+        return 0
     for i, v in enumerate(VECTORS):
         name, op, sub, flags, status, payload = v[:6]
-        key = v[6] if len(v) > 6 else None
-        print(name, frame(op, sub, flags, status, payload, 0x1000 + i, key).hex())
+        key, auth = (v[6], v[7]) if len(v) > 6 else (None, None)
+        print(name, frame(op, sub, flags, status, payload, 0x1000 + i, key, auth).hex())
+    return 0
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * VVMP codec: golden vectors (tests/host/proto/vectors.txt, written by an
- * independent implementation of the spec), round trips, and one test per
- * class of malformed frame with the exact error it must produce.
+ * independent implementation of the spec), round trips, one test per class
+ * of malformed frame with the exact error it must produce, and the replay
+ * protection rules (window.txt, from the same independent implementation,
+ * and one test per rule of section 3.5).
  */
 #include <stdlib.h>
 
@@ -10,6 +12,12 @@
 #include "tap.h"
 
 #define VECTORS_FILE "vectors.txt"
+#define WINDOW_FILE "window.txt"
+
+/* The signed vectors' auth extensions (see gen_vectors.py). */
+#define TS		1700000000000000ull
+#define TCP_ASSOC	0x0123456789abcdefull
+#define UDP_ASSOC	0xfedcba9876543210ull
 
 struct vector {
 	char name[64];
@@ -152,9 +160,34 @@ static int build(const char *name, struct vvmp_msg *m, int *use_key)
 		m->body.init_req.client_boot_id = 0xDEADBEEF;
 		vvmp_set_text(m->body.init_req.host, VVMP_HOST_LEN, "host-a");
 		*use_key = IS("initialize_auth_req");
-	} else if (IS("initialize_rep")) {
+		if (*use_key)
+			m->auth = (struct vvmp_auth){ TCP_ASSOC, 0, TS };
+	} else if (IS("initialize_rep") || IS("initialize_auth_rep")) {
 		golden_header(m, i, VVMP_OP_INITIALIZE, 0, VVMP_F_REPLY, 0);
 		m->body.init_rep = (struct vvmp_init_rep){ 9, 0x01020304, 30000, 0 };
+		*use_key = IS("initialize_auth_rep");
+		if (*use_key)
+			m->auth = (struct vvmp_auth){ TCP_ASSOC, 1, TS + 1500 };
+	} else if (IS("allocate_auth_req")) {
+		golden_header(m, i, VVMP_OP_ALLOCATE, VVMP_ALLOC_ANYWHERE, 0, 0);
+		set_alloc_req(&m->body.alloc_req, 9, VVMP_ST_RAID1, VVMP_ACCESS_EXCLUSIVE,
+			      VVMP_AF_AUTO_MIRROR, 1048576, 50000, 3, 30000, 64, 4096, 2);
+		m->auth = (struct vvmp_auth){ TCP_ASSOC, 1, TS + 2000 };
+		*use_key = 1;
+	} else if (IS("allocate_replayed_rep")) {
+		golden_header(m, i, VVMP_OP_ALLOCATE, VVMP_ALLOC_ANYWHERE, VVMP_F_REPLY,
+			      VVMP_S_REPLAYED);
+	} else if (IS("unit_up_auth_req")) {
+		golden_header(m, i, VVMP_OP_UNIT_UP, 0, 0, 0);
+		m->body.unit_up_req = (struct vvmp_unit_up_req){ 0x55, VVMP_ST_RAID5, 200000, 10, "" };
+		vvmp_set_text(m->body.unit_up_req.name, VVMP_NAME_LEN, "unit-a");
+		m->auth = (struct vvmp_auth){ UDP_ASSOC, 0, TS };
+		*use_key = 1;
+	} else if (IS("heartbeat_auth_req")) {
+		golden_header(m, i, VVMP_OP_HEARTBEAT, 0, 0, 0);
+		m->body.heartbeat_req = (struct vvmp_heartbeat_req){ 3, 42 };
+		m->auth = (struct vvmp_auth){ UDP_ASSOC, UINT64_MAX, TS + 3000 };
+		*use_key = 1;
 	} else if (IS("free_req")) {
 		golden_header(m, i, VVMP_OP_FREE, 0, 0, 0);
 		m->body.free_req = (struct vvmp_free_req){ 9, 42 };
@@ -246,7 +279,7 @@ static int test_golden_encode(void)
 {
 	struct vvmp_key key = golden_key();
 
-	CHECK(nvectors >= 30);
+	CHECK(nvectors >= 35);
 	for (int i = 0; i < nvectors; i++) {
 		int use_key;
 		long n;
@@ -279,11 +312,12 @@ static int test_golden_decode(void)
 		}
 		/* Fields the encoder fills in. */
 		msg.hdr.magic = VVMP_MAGIC;
-		msg.hdr.version = VVMP_VERSION;
+		msg.hdr.version = use_key ? VVMP_VERSION_AUTH : VVMP_VERSION;
 		msg.hdr.flags |= use_key ? VVMP_F_AUTH : 0;
 		msg.hdr.data_words = msg2.hdr.data_words;
 		msg.hdr.checksum = msg2.hdr.checksum;
 		if (memcmp(&msg.hdr, &msg2.hdr, sizeof(msg.hdr)) ||
+		    memcmp(&msg.auth, &msg2.auth, sizeof(msg.auth)) ||
 		    memcmp(&msg.body, &msg2.body, sizeof(msg.body))) {
 			fprintf(stderr, "  vector %s: decoded message differs\n", vectors[i].name);
 			return 1;
@@ -355,7 +389,7 @@ static int test_auth_tampered_payload_refused(void)
 
 	memcpy(f, v->bytes, v->len);
 	f[48] = 'X';		/* host name; checksum fixed, MAC not */
-	fix_checksum(f, v->len - 40 - VVMP_MAC_LEN);
+	fix_checksum(f, v->len - 40 - VVMP_AUTH_LEN);
 	CHECK_EQ(vvmp_decode(f, v->len, &msg), 0);
 	CHECK_EQ(vvmp_auth_verify(f, v->len, &key), VVMP_E_AUTH);
 	return 0;
@@ -661,11 +695,17 @@ static int test_random_round_trips(void)
 					   rnd() % VVMP_MAX_MEMBERS, 1 + rnd() % 3, rnd(),
 					   1 + rnd(), e % 2 ? ADDR3 : "");
 		}
+		msg.auth = (struct vvmp_auth){ (uint64_t)rnd() << 32 | rnd(),
+					       (uint64_t)rnd() << 32 | rnd(), (uint64_t)rnd() << 20 };
 		n = vvmp_encode(&msg, (iter & 1) ? &key : NULL, out, sizeof(out));
 		CHECK(n > 0);
 		CHECK_EQ(vvmp_decode(out, (size_t)n, &msg2), 0);
 		CHECK_EQ(vvmp_auth_verify(out, (size_t)n, (iter & 1) ? &key : NULL), 0);
 		CHECK(!memcmp(&msg.body, &msg2.body, sizeof(msg.body)));
+		if (iter & 1)
+			CHECK(!memcmp(&msg.auth, &msg2.auth, sizeof(msg.auth)));
+		else
+			CHECK_EQ(msg2.auth.association | msg2.auth.sequence | msg2.auth.timestamp_us, 0);
 		CHECK_EQ(msg2.hdr.transaction_id, msg.hdr.transaction_id);
 	}
 	return 0;
@@ -704,6 +744,421 @@ static int test_key_from_hex(void)
 	return 0;
 }
 
+/* Section 3.1: version 1 ends after the payload, version 2 with the auth trailer. */
+static int test_version_says_how_the_frame_ends(void)
+{
+	const struct vector *v = vector("allocate_auth_req"), *u = vector("free_req");
+	uint8_t f[512];
+
+	CHECK_EQ(v->bytes[2], VVMP_VERSION_AUTH);
+	CHECK_EQ(v->len, VVMP_HEADER_LEN + 56 + VVMP_AUTH_EXT_LEN + VVMP_MAC_LEN);
+	CHECK_EQ(u->bytes[2], VVMP_VERSION);
+	/* AUTH with version 1: a v1 signed frame (bare MAC, no replay protection). */
+	memcpy(f, v->bytes, v->len);
+	f[2] = VVMP_VERSION;
+	CHECK_EQ(vvmp_frame_len(f, v->len), VVMP_E_VERSION);
+	CHECK_EQ(vvmp_decode(f, v->len - VVMP_AUTH_EXT_LEN, &msg), VVMP_E_VERSION);
+	CHECK_EQ(vvmp_err_status(VVMP_E_VERSION), VVMP_S_BAD_FRAME);
+	/* Version 2 without AUTH. */
+	memcpy(f, u->bytes, u->len);
+	f[2] = VVMP_VERSION_AUTH;
+	CHECK_EQ(vvmp_decode(f, u->len, &msg), VVMP_E_VERSION);
+	return 0;
+}
+
+static int test_auth_extension_offsets(void)
+{
+	const struct vector *v = vector("allocate_auth_req");
+	const uint8_t *x = v->bytes + VVMP_HEADER_LEN + 56;
+	struct vvmp_auth a;
+
+	/* Right after the payload, big-endian, inside the MAC, outside the checksum. */
+	CHECK_EQ(x[0], 0x01);
+	CHECK_EQ(x[7], 0xef);
+	CHECK_EQ(x[15], 1);
+	CHECK_EQ(vvmp_auth_peek(v->bytes, v->len, &a), 0);
+	CHECK(a.association == TCP_ASSOC && a.sequence == 1 && a.timestamp_us == TS + 2000);
+	CHECK_EQ(vvmp_auth_peek(vector("allocate_req")->bytes, vector("allocate_req")->len, &a),
+		 VVMP_E_AUTH);
+	return 0;
+}
+
+/* Any bit flip in the extension or the MAC: the checksum passes, the MAC does not. */
+static int test_every_auth_trailer_bit_flip_detected(void)
+{
+	const struct vector *v = vector("allocate_auth_req");
+	struct vvmp_key key = golden_key();
+	uint8_t f[512];
+
+	for (size_t byte = v->len - VVMP_AUTH_LEN; byte < v->len; byte++)
+		for (int bit = 0; bit < 8; bit++) {
+			memcpy(f, v->bytes, v->len);
+			f[byte] ^= (uint8_t)(1 << bit);
+			CHECK_EQ(vvmp_decode(f, v->len, &msg), 0);
+			CHECK_EQ(vvmp_auth_verify(f, v->len, &key), VVMP_E_AUTH);
+		}
+	return 0;
+}
+
+static int test_replayed_status_is_named(void)
+{
+	const struct vector *v = vector("allocate_replayed_rep");
+
+	CHECK_EQ(vvmp_decode(v->bytes, v->len, &msg), 0);
+	CHECK_EQ(msg.hdr.status, VVMP_S_REPLAYED);
+	CHECK(!strcmp(vvmp_status_str(VVMP_S_REPLAYED), "REPLAYED"));
+	CHECK_EQ(vvmp_err_status(VVMP_E_REPLAY), VVMP_S_REPLAYED);
+	CHECK(!strcmp(vvmp_err_str(VVMP_E_REPLAY), "replayed or stale frame"));
+	return 0;
+}
+
+/* window.txt: the independent implementation's verdicts, run for run. */
+static int test_window_matches_independent_rules(void)
+{
+	FILE *f = fopen(WINDOW_FILE, "r");
+	struct vvmp_replay_window w = { 0 };
+	unsigned long long seq;
+	char verdict[16];
+	int run, last_run = -1, lines = 0, accepted = 0;
+
+	CHECK(f);
+	while (fscanf(f, "%d %llu %15s", &run, &seq, verdict) == 3) {
+		int got;
+
+		if (run != last_run)
+			memset(&w, 0, sizeof(w));
+		last_run = run;
+		got = vvmp_replay_window_accept(&w, seq);
+		if (got != (strcmp(verdict, "accept") ? VVMP_E_REPLAY : 0)) {
+			fprintf(stderr, "  run %d, line %d: sequence %llu: %s expected, got %d\n",
+				run, lines + 1, seq, verdict, got);
+			fclose(f);
+			return 1;
+		}
+		lines++;
+		accepted += !got;
+	}
+	fclose(f);
+	CHECK(lines > 400);
+	CHECK(accepted > 100 && accepted < lines - 50);	/* both verdicts well exercised */
+	return 0;
+}
+
+/* Sign @seq in association @assoc (TCP vector allocate_auth_req's body). */
+static size_t signed_frame(uint64_t assoc, uint64_t seq, uint64_t ts, uint8_t *f)
+{
+	struct vvmp_key key = golden_key();
+	int use_key;
+	long n;
+
+	build("allocate_auth_req", &msg, &use_key);
+	msg.auth = (struct vvmp_auth){ assoc, seq, ts };
+	n = vvmp_encode(&msg, &key, f, 512);
+	return n > 0 ? (size_t)n : 0;
+}
+
+static int test_replayed_frame_refused(void)
+{
+	const struct vector *v = vector("allocate_auth_req");
+	struct vvmp_key key = golden_key();
+	struct vvmp_assoc a;
+	const char *why = NULL;
+
+	memset(&a, 0, sizeof(a));
+	vvmp_assoc_adopt(&a, TCP_ASSOC);
+	CHECK_EQ(vvmp_auth_check(v->bytes, v->len, &key, &a, &why), 0);
+	CHECK_EQ(vvmp_auth_check(v->bytes, v->len, &key, &a, &why), VVMP_E_REPLAY);
+	CHECK(!strcmp(why, "sequence number already accepted"));
+	/* Where the receiver has no association (e.g. another connection): stale. */
+	CHECK_EQ(vvmp_auth_check(v->bytes, v->len, &key, NULL, &why), VVMP_E_REPLAY);
+	CHECK(strstr(why, "no association"));
+	/* Another association of the same peer: stale too. */
+	memset(&a, 0, sizeof(a));
+	vvmp_assoc_adopt(&a, TCP_ASSOC + 1);
+	CHECK_EQ(vvmp_auth_check(v->bytes, v->len, &key, &a, &why), VVMP_E_REPLAY);
+	CHECK(!strcmp(why, "not the current association"));
+	CHECK_EQ(a.rx.top, 0);
+	/* An opening is not a frame of an open association. */
+	v = vector("initialize_auth_req");
+	vvmp_assoc_adopt(&a, TCP_ASSOC);
+	CHECK_EQ(vvmp_auth_check(v->bytes, v->len, &key, &a, &why), VVMP_E_REPLAY);
+	CHECK(!strcmp(why, "an opening inside an open association"));
+	return 0;
+}
+
+static int test_out_of_window_refused(void)
+{
+	struct vvmp_key key = golden_key();
+	struct vvmp_assoc a = { 0 };
+	const char *why;
+	uint8_t f[512];
+	size_t n;
+
+	vvmp_assoc_adopt(&a, TCP_ASSOC);
+	n = signed_frame(TCP_ASSOC, 100, TS, f);
+	CHECK_EQ(vvmp_auth_check(f, n, &key, &a, &why), 0);
+	n = signed_frame(TCP_ASSOC, 100 - VVMP_REPLAY_WINDOW, TS, f);
+	CHECK_EQ(vvmp_auth_check(f, n, &key, &a, &why), VVMP_E_REPLAY);
+	CHECK(!strcmp(why, "sequence number below the window"));
+	n = signed_frame(TCP_ASSOC, 100 - VVMP_REPLAY_WINDOW + 1, TS, f);
+	CHECK_EQ(vvmp_auth_check(f, n, &key, &a, &why), 0);	/* the window's last slot */
+	/* A jump past the whole window leaves only the new top. */
+	n = signed_frame(TCP_ASSOC, 1000, TS, f);
+	CHECK_EQ(vvmp_auth_check(f, n, &key, &a, &why), 0);
+	CHECK_EQ(a.rx.top, 1000);
+	CHECK_EQ(a.rx.seen, 1);
+	n = signed_frame(TCP_ASSOC, 999, TS, f);
+	CHECK_EQ(vvmp_auth_check(f, n, &key, &a, &why), 0);
+	return 0;
+}
+
+static int test_reordered_within_window_accepted(void)
+{
+	static const uint64_t order[] = { 3, 1, 2, 7, 5, 4, 6, 64, 8, 10, 9 };
+	struct vvmp_key key = golden_key();
+	struct vvmp_assoc a = { 0 };
+	uint8_t f[512];
+	size_t n;
+
+	vvmp_assoc_adopt(&a, UDP_ASSOC);
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		n = signed_frame(UDP_ASSOC, order[i], TS, f);
+		CHECK_EQ(vvmp_auth_check(f, n, &key, &a, NULL), 0);
+	}
+	CHECK_EQ(a.rx.top, 64);
+	/* ... but each only once. */
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		n = signed_frame(UDP_ASSOC, order[i], TS, f);
+		CHECK_EQ(vvmp_auth_check(f, n, &key, &a, NULL), VVMP_E_REPLAY);
+	}
+	/* 11..63 were never seen: still welcome. */
+	n = signed_frame(UDP_ASSOC, 11, TS, f);
+	CHECK_EQ(vvmp_auth_check(f, n, &key, &a, NULL), 0);
+	return 0;
+}
+
+/* The MAC is checked first: a forged frame cannot move the window. */
+static int test_forged_frame_leaves_window_alone(void)
+{
+	struct vvmp_key key = golden_key();
+	struct vvmp_assoc a = { 0 };
+	uint8_t f[512];
+	size_t n;
+
+	vvmp_assoc_adopt(&a, TCP_ASSOC);
+	n = signed_frame(TCP_ASSOC, 5, TS, f);
+	CHECK_EQ(vvmp_auth_check(f, n, &key, &a, NULL), 0);
+	n = signed_frame(TCP_ASSOC, 1000000, TS, f);
+	f[n - 1] ^= 1;
+	CHECK_EQ(vvmp_auth_check(f, n, &key, &a, NULL), VVMP_E_AUTH);
+	CHECK_EQ(a.rx.top, 5);
+	n = signed_frame(TCP_ASSOC, 4, TS, f);
+	CHECK_EQ(vvmp_auth_check(f, n, &key, &a, NULL), 0);
+	return 0;
+}
+
+/* Sequence numbers never wrap: the last one is 2^64-1, then a new association. */
+static int test_counter_never_wraps(void)
+{
+	const struct vector *v = vector("heartbeat_auth_req");
+	struct vvmp_key key = golden_key();
+	struct vvmp_assoc tx = { 0 }, rx = { 0 };
+	struct vvmp_auth auth;
+	uint8_t f[512];
+	size_t n;
+
+	CHECK_EQ(vvmp_assoc_new(&tx), 0);
+	tx.tx_seq = UINT64_MAX - 1;
+	CHECK_EQ(vvmp_assoc_sign(&tx, false, &auth), 0);
+	CHECK(auth.sequence == UINT64_MAX);
+	CHECK_EQ(vvmp_assoc_sign(&tx, false, &auth), VVMP_E_REPLAY);
+	CHECK(tx.tx_seq == UINT64_MAX);
+	/* An opening needs no number: the way out. */
+	CHECK_EQ(vvmp_assoc_sign(&tx, true, &auth), 0);
+	CHECK_EQ(auth.sequence, 0);
+	/* The receiver takes the last number, and nothing after it wraps in. */
+	vvmp_assoc_adopt(&rx, UDP_ASSOC);
+	CHECK_EQ(vvmp_auth_check(v->bytes, v->len, &key, &rx, NULL), 0);
+	CHECK(rx.rx.top == UINT64_MAX);
+	n = signed_frame(UDP_ASSOC, 1, TS, f);
+	CHECK_EQ(vvmp_auth_check(f, n, &key, &rx, NULL), VVMP_E_REPLAY);
+	n = signed_frame(UDP_ASSOC, UINT64_MAX - 1, TS, f);
+	CHECK_EQ(vvmp_auth_check(f, n, &key, &rx, NULL), 0);
+	return 0;
+}
+
+static int test_association_ids_and_counters(void)
+{
+	struct vvmp_assoc a, b;
+	struct vvmp_auth x;
+
+	CHECK_EQ(vvmp_assoc_new(&a), 0);
+	CHECK_EQ(vvmp_assoc_new(&b), 0);
+	CHECK(a.id && b.id && a.id != b.id);
+	CHECK(!a.established);
+	/* Openings carry 0 and use no number; then 1, 2, ... */
+	CHECK_EQ(vvmp_assoc_sign(&a, true, &x), 0);
+	CHECK(x.association == a.id && x.sequence == 0);
+	CHECK_EQ(vvmp_assoc_sign(&a, false, &x), 0);
+	CHECK_EQ(x.sequence, 1);
+	CHECK_EQ(vvmp_assoc_sign(&a, false, &x), 0);
+	CHECK_EQ(x.sequence, 2);
+	/* A repeated opening of the same association keeps the receiver's counters. */
+	memset(&b, 0, sizeof(b));
+	vvmp_assoc_adopt(&b, 77);
+	CHECK(b.established);
+	CHECK_EQ(vvmp_replay_window_accept(&b.rx, 9), 0);
+	b.tx_seq = 4;
+	vvmp_assoc_adopt(&b, 77);
+	CHECK_EQ(b.tx_seq, 4);
+	CHECK_EQ(b.rx.top, 9);
+	/* Another id starts over. */
+	vvmp_assoc_adopt(&b, 78);
+	CHECK_EQ(b.tx_seq, 0);
+	CHECK_EQ(b.rx.top, 0);
+	return 0;
+}
+
+static int test_clock_strictly_increasing(void)
+{
+	uint64_t prev = vvmp_clock_us();
+
+	CHECK(prev > TS);		/* later than November 2023 */
+	for (int i = 0; i < 10000; i++) {
+		uint64_t now = vvmp_clock_us();
+
+		CHECK(now > prev);
+		prev = now;
+	}
+	return 0;
+}
+
+/* A retransmission re-signed: a new number and MAC, the same request. */
+static int test_resigned_retransmission_accepted(void)
+{
+	struct vvmp_key key = golden_key();
+	struct vvmp_assoc tx = { 0 }, rx = { 0 };
+	struct vvmp_auth auth;
+	uint8_t f[512], g[512];
+	size_t n;
+
+	vvmp_assoc_adopt(&tx, UDP_ASSOC);
+	vvmp_assoc_adopt(&rx, UDP_ASSOC);
+	CHECK_EQ(vvmp_assoc_sign(&tx, false, &auth), 0);
+	n = signed_frame(UDP_ASSOC, auth.sequence, auth.timestamp_us, f);
+	memcpy(g, f, n);
+	CHECK_EQ(vvmp_assoc_sign(&tx, false, &auth), 0);
+	CHECK_EQ(vvmp_auth_resign(g, n, &key, &auth), 0);
+	/* Only the extension and the MAC differ. */
+	CHECK(!memcmp(f, g, n - VVMP_AUTH_LEN));
+	CHECK(memcmp(f + n - VVMP_AUTH_LEN, g + n - VVMP_AUTH_LEN, VVMP_AUTH_LEN));
+	CHECK_EQ(vvmp_decode(g, n, &msg2), 0);
+	CHECK_EQ(msg2.auth.sequence, 2);
+	/* Both copies arrive (the first was only late): both are accepted, once each. */
+	CHECK_EQ(vvmp_auth_check(g, n, &key, &rx, NULL), 0);
+	CHECK_EQ(vvmp_auth_check(f, n, &key, &rx, NULL), 0);
+	CHECK_EQ(vvmp_auth_check(g, n, &key, &rx, NULL), VVMP_E_REPLAY);
+	/* Unsigned frames cannot be re-signed. */
+	memcpy(f, vector("free_req")->bytes, vector("free_req")->len);
+	CHECK_EQ(vvmp_auth_resign(f, vector("free_req")->len, &key, &auth), VVMP_E_AUTH);
+	return 0;
+}
+
+/* Keyless domains: no extension, no window, frames as before. */
+static int test_keyless_frames_have_no_replay_state(void)
+{
+	const struct vector *v = vector("free_req");
+	struct vvmp_opening_cache *c = malloc(sizeof(*c));
+	struct vvmp_assoc a = { 0 };
+
+	CHECK(c);
+	vvmp_opening_cache_init(c, TS, VVMP_OPENING_SKEW_US);
+	CHECK_EQ(vvmp_auth_check(v->bytes, v->len, NULL, &a, NULL), 0);
+	CHECK_EQ(vvmp_auth_check(v->bytes, v->len, NULL, &a, NULL), 0);
+	CHECK_EQ(vvmp_opening_check(c, v->bytes, v->len, NULL, TS, NULL), 0);
+	CHECK_EQ(c->count, 0);
+	CHECK_EQ(a.rx.top, 0);
+	CHECK_EQ(vvmp_decode(v->bytes, v->len, &msg), 0);
+	CHECK(!vvmp_is_opening(&msg));
+	free(c);
+	return 0;
+}
+
+/* Openings: the clock window, the receiver's start, and each one only once. */
+static int test_opening_rules(void)
+{
+	const struct vector *v = vector("initialize_auth_req");
+	struct vvmp_opening_cache *c = malloc(sizeof(*c));
+	struct vvmp_key key = golden_key(), wrong = golden_key();
+	uint64_t skew = VVMP_OPENING_SKEW_US;
+	const char *why = NULL;
+
+	CHECK(c);
+	CHECK_EQ(vvmp_decode(v->bytes, v->len, &msg), 0);
+	CHECK(vvmp_is_opening(&msg));
+	/* Signed after the receiver started, arriving 5 s later: accepted once. */
+	vvmp_opening_cache_init(c, TS - 1000000, skew);
+	CHECK_EQ(vvmp_opening_check(c, v->bytes, v->len, &key, TS + 5000000, &why), 0);
+	CHECK_EQ(vvmp_opening_check(c, v->bytes, v->len, &key, TS + 6000000, &why), VVMP_E_REPLAY);
+	CHECK(!strcmp(why, "opening already accepted"));
+	/* Wrong key: the MAC decides first, the cache is not touched. */
+	wrong.bytes[0] ^= 1;
+	CHECK_EQ(vvmp_opening_check(c, v->bytes, v->len, &wrong, TS + 6000000, &why), VVMP_E_AUTH);
+	CHECK_EQ(c->count, 1);
+	/* Older than the skew: refused (and forgotten: it cannot pass anyway). */
+	CHECK_EQ(vvmp_opening_check(c, v->bytes, v->len, &key, TS + skew + 1, &why), VVMP_E_REPLAY);
+	CHECK(!strcmp(why, "opening older than the clock skew allows"));
+	/* Ahead of the receiver's clock by more than the skew. */
+	vvmp_opening_cache_init(c, TS - 2 * skew, skew);
+	CHECK_EQ(vvmp_opening_check(c, v->bytes, v->len, &key, TS - skew - 1, &why), VVMP_E_REPLAY);
+	CHECK(!strcmp(why, "opening ahead of this clock by more than the skew"));
+	CHECK_EQ(vvmp_opening_check(c, v->bytes, v->len, &key, TS - skew, &why), 0);
+	/* A receiver that restarted after the opening was signed: refused, within the skew. */
+	vvmp_opening_cache_init(c, TS, skew);
+	CHECK_EQ(vvmp_opening_check(c, v->bytes, v->len, &key, TS + 1000, &why), VVMP_E_REPLAY);
+	CHECK(strstr(why, "before this receiver started"));
+	/* Not an opening at all. */
+	v = vector("allocate_auth_req");
+	vvmp_opening_cache_init(c, TS - 1000000, skew);
+	CHECK_EQ(vvmp_opening_check(c, v->bytes, v->len, &key, TS, &why), VVMP_E_REPLAY);
+	CHECK(!strcmp(why, "not an opening (sequence is not 0)"));
+	free(c);
+	return 0;
+}
+
+/* A full cache forgets its oldest opening and refuses everything up to it. */
+static int test_opening_cache_full_raises_floor(void)
+{
+	struct vvmp_opening_cache *c = malloc(sizeof(*c));
+	struct vvmp_key key = golden_key();
+	uint8_t f[512], first[512];
+	const char *why;
+	size_t n = 0, first_len;
+
+	CHECK(c);
+	vvmp_opening_cache_init(c, TS - 1, VVMP_OPENING_SKEW_US);
+	first_len = signed_frame(TCP_ASSOC, 0, TS, first);
+	CHECK_EQ(vvmp_opening_check(c, first, first_len, &key, TS, &why), 0);
+	for (int i = 1; i < VVMP_OPENING_CACHE; i++) {
+		n = signed_frame(TCP_ASSOC + (uint64_t)i, 0, TS + (uint64_t)i, f);
+		CHECK_EQ(vvmp_opening_check(c, f, n, &key, TS + (uint64_t)i, &why), 0);
+	}
+	CHECK_EQ(c->count, VVMP_OPENING_CACHE);
+	n = signed_frame(TCP_ASSOC, 0, TS + VVMP_OPENING_CACHE, f);
+	CHECK_EQ(vvmp_opening_check(c, f, n, &key, TS + VVMP_OPENING_CACHE, &why), 0);
+	CHECK_EQ(c->count, VVMP_OPENING_CACHE);
+	CHECK(c->floor_us == TS);
+	/* The forgotten one is still refused, by the floor. */
+	CHECK_EQ(vvmp_opening_check(c, first, first_len, &key, TS + 2000, &why), VVMP_E_REPLAY);
+	CHECK(strstr(why, "before what it remembers"));
+	/* Openings after the window expired: the cache empties by itself. */
+	n = signed_frame(TCP_ASSOC, 0, TS + 2 * VVMP_OPENING_SKEW_US, f);
+	CHECK_EQ(vvmp_opening_check(c, f, n, &key, TS + 2 * VVMP_OPENING_SKEW_US, &why), 0);
+	CHECK_EQ(c->count, 1);
+	free(c);
+	return 0;
+}
+
 int main(void)
 {
 	if (load_vectors()) {
@@ -734,5 +1189,21 @@ int main(void)
 	RUN(test_random_round_trips);
 	RUN(test_max_size_device_list);
 	RUN(test_key_from_hex);
+	RUN(test_version_says_how_the_frame_ends);
+	RUN(test_auth_extension_offsets);
+	RUN(test_every_auth_trailer_bit_flip_detected);
+	RUN(test_replayed_status_is_named);
+	RUN(test_window_matches_independent_rules);
+	RUN(test_replayed_frame_refused);
+	RUN(test_out_of_window_refused);
+	RUN(test_reordered_within_window_accepted);
+	RUN(test_forged_frame_leaves_window_alone);
+	RUN(test_counter_never_wraps);
+	RUN(test_association_ids_and_counters);
+	RUN(test_clock_strictly_increasing);
+	RUN(test_resigned_retransmission_accepted);
+	RUN(test_keyless_frames_have_no_replay_state);
+	RUN(test_opening_rules);
+	RUN(test_opening_cache_full_raises_floor);
 	return tap_summary();
 }
