@@ -10,7 +10,9 @@
 # device is removed; a vvmpd restart and a module reload push the state
 # again; the client is deleted from the kernel with its last allocation;
 # vvmpctl alloc create/free do the same through the control socket, and a
-# RAID5 ALLOCATE is refused. Documentation/vvmpd.rst "Kernel hand-off".
+# RAID5 ALLOCATE, whose members need distinct units, is refused with the
+# pool's one unit (RAID5 itself: vvmpd_raid.sh).
+# Documentation/vvmpd.rst "Kernel hand-off".
 #
 # The guest is emulated (TCG): every process costs, so checks run vvmpctl
 # once and match its output in bash, and waits nap with a bash read.
@@ -269,15 +271,18 @@ if [ -n "$id2" ] && wait_for 10 pushed "$id2" && size_is "san1-vd$id2" 16384 &&
 fi
 tap $rc "vvmpctl alloc create (JBOD, 8 MiB) for session $sid is pushed; alloc free deletes VD and client"
 
-# ---- 14: RAID5 is refused, nothing allocated -------------------------------------------
+# ---- 14: RAID5 needs three units, nothing allocated ------------------------------------
+# Its three members go to distinct units (a unit failure costs one member):
+# the pool's one unit cannot hold them, however much space it has.
 rc=1
 "$ctl" -s "$sock" alloc create session "$sid" size 1024 type raid5 2>"$tmp/err"
 r5=$?
 out=$(<"$tmp/err")
 echo "# exit $r5: $out"
-[ $r5 -eq 1 ] && [[ $out == *"(ALLOCATE: UNSUPPORTED_TYPE)"* ]] &&
-	has 'free_kb 131072 vds 0' "$ctl" -s "$sock" pool show && rc=0
-tap $rc "RAID5 ALLOCATE refused with UNSUPPORTED_TYPE (no kernel layout); the pool is unchanged"
+[ $r5 -eq 1 ] && [[ $out == *"(ALLOCATE: NO_SPACE)"* ]] &&
+	has 'free_kb 131072 vds 0' "$ctl" -s "$sock" pool show && [ -z "$(dmsetup ls | grep vvmpd-r5-)" ] &&
+	rc=0
+tap $rc "RAID5 ALLOCATE with one unit refused with NO_SPACE (members on distinct units); nothing built"
 
 if [ $failed -ne 0 ]; then
 	echo "# vvmpd log:"; sed 's/^/#   /' "$tmp/vvmpd.log"

@@ -480,6 +480,28 @@ static int alloc_grow(struct ctl *ctl, int argc, char **argv)
 	return change(ctl, request);
 }
 
+/* alloc set ID bandwidth KB */
+static int alloc_set(struct ctl *ctl, int argc, char **argv)
+{
+	char request[VVMPD_CTL_MAX_REQUEST];
+	uint32_t id, bw_kb;
+	int rc;
+
+	if (argc < 1)
+		return ctl_usage_error(ctl, "'set' needs an allocation ID");
+	if (argc < 3 || strcmp(argv[1], "bandwidth"))
+		return ctl_usage_error(ctl, "'set' needs 'bandwidth KB' after the ID");
+	if (argc > 3)
+		return ctl_usage_error(ctl, "unexpected argument '%s'", argv[3]);
+	rc = arg_u32(ctl, "allocation", argv[0], &id);
+	if (!rc)
+		rc = arg_u32(ctl, "bandwidth", argv[2], &bw_kb);
+	if (rc)
+		return rc;
+	snprintf(request, sizeof(request), "alloc bandwidth %u %u", id, bw_kb);
+	return change(ctl, request);
+}
+
 /* alloc free ID */
 static int alloc_free(struct ctl *ctl, int argc, char **argv)
 {
@@ -528,6 +550,8 @@ static const struct ctl_verb alloc_verbs[] = {
 	  alloc_create },
 	{ "grow", NULL, "ID size KB",
 	  "CHANGE_PARAMS: grow allocation ID to KB in total, live", alloc_grow },
+	{ "set", NULL, "ID bandwidth KB",
+	  "CHANGE_PARAMS: allocation ID's bandwidth in KB/s (0: unlimited), live", alloc_set },
 	{ "free", NULL, "ID", "FREE allocation ID (its owner session's hold)", alloc_free },
 	{ NULL },
 };
@@ -555,7 +579,7 @@ const struct ctl_object ctl_session = {
 };
 const struct ctl_object ctl_alloc = {
 	.name = "alloc",
-	.summary = "vvmpd's allocations: show, create, grow, free",
+	.summary = "vvmpd's allocations: show, create, grow, set, free",
 	.verbs = alloc_verbs,
 	.default_verb = "show",
 	.details = daemon_details,

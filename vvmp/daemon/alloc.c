@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "daemon/alloc_plan.h"
+#include "daemon/ap_raid.h"
+#include "daemon/raid_table.h"
 #include "daemon/vvmpd_internal.h"
 
 #define DEFAULT_STRIPE_KB	64
@@ -65,9 +67,16 @@ static uint16_t layout_of(uint32_t type, uint32_t members, uint32_t flags,
 		l->stripe_kb = stripe_kb ? stripe_kb : DEFAULT_STRIPE_KB;
 		if (l->stripe_kb > (1u << 20))
 			return VVMP_S_BAD_PAYLOAD;
+		/* dm-raid's chunk is a power of two of at least 4 KB. */
+		if (type == VVMP_ST_RAID5 &&
+		    (l->stripe_kb < 4 || (l->stripe_kb & (l->stripe_kb - 1))))
+			return VVMP_S_BAD_PAYLOAD;
 		/* Each member holds whole chunks. */
 		l->group_lba = div_up(div_up(lba, data_members), 2ull * l->stripe_kb) *
 			       2ull * l->stripe_kb;
+		/* A RAID5 member starts with dm-raid's metadata (ap_raid.c). */
+		if (type == VVMP_ST_RAID5)
+			l->group_lba += RAID_META_SECTORS;
 		l->group_bw_kb = (uint32_t)div_up(bw_kb, data_members);
 		break;
 	default:
@@ -395,12 +404,6 @@ uint16_t vvmpd_allocate(struct vvmpd *d, uint32_t session_id, uint16_t sub,
 			   req->bandwidth_kb, req->stripe_kb, &l);
 	if (status)
 		return status;
-	/*
-	 * dm-vvmp has no parity layout: a RAID5 VD would be stored and handed
-	 * out but never pushed, so the host could not use it.
-	 */
-	if (req->storage_type == VVMP_ST_RAID5)
-		return VVMP_S_UNSUPPORTED_TYPE;
 	if (vvmp_repo_session_get(d->repo, session_id, &s))
 		return VVMP_S_NO_SESSION;
 	if (snapshot_load(d, &snap))
@@ -442,8 +445,25 @@ uint16_t vvmpd_allocate(struct vvmpd *d, uint32_t session_id, uint16_t sub,
 		vvmp_repo_rollback(d->repo);
 		return VVMP_S_INTERNAL;
 	}
-	if (vvmp_repo_commit(d->repo))
+	/*
+	 * dm-vvmp has no parity layout: a RAID5 VD is a dm-raid set, which is
+	 * built now, its metadata new, or the VD is not handed out at all.
+	 */
+	if (vd.storage_type == VVMP_ST_RAID5) {
+		char why[192];
+
+		err = vvmpd_raid_create(d, &vd, why, sizeof(why));
+		if (err) {
+			vvmpd_log("allocate: RAID5 of %llu KB refused: %s",
+				  (unsigned long long)vd.capacity_kb, why);
+			vvmp_repo_rollback(d->repo);
+			return VVMP_S_UNSUPPORTED_TYPE;
+		}
+	}
+	if (vvmp_repo_commit(d->repo)) {
+		vvmpd_raid_remove(d, vd.id);
 		return VVMP_S_INTERNAL;
+	}
 	assign_new_extents(d, vd.id, session_id, req->access, ext, n);
 	vvmpd_ap_push_vd(d, vd.id, "create");
 	vvmpd_debug(d, "allocated vd %u: %llu KB, %zu extents, session %u", vd.id,
@@ -520,6 +540,68 @@ static uint16_t owned_vd(struct vvmpd *d, uint32_t session_id, uint32_t alloc_id
 	return VVMP_S_OK;
 }
 
+/*
+ * Whether VD @vd (as stored) can carry @new_group_bw KB/s per group instead
+ * of @old_group_bw, with @n new extents @ext: every unit whose share of the
+ * VD grows needs that bandwidth free (stated, minus what the other VDs on
+ * it reserve; a unit that states none serves no bandwidth). A share is
+ * counted once per (member, unit), as the planner does. VVMP_S_OK, or
+ * NO_SPACE, logged with the unit.
+ */
+static uint16_t bandwidth_fits(struct vvmpd *d, const struct vvmp_repo_vd *vd,
+			       uint32_t old_group_bw, uint32_t new_group_bw,
+			       const struct plan_extent *ext, size_t n)
+{
+	struct pool_snapshot snap;
+	struct plan_pool pool;
+	uint32_t *old_members, *new_members;	/* bit m: member m uses the unit */
+	uint16_t status = VVMP_S_OK;
+
+	if (snapshot_load(d, &snap))
+		return VVMP_S_INTERNAL;
+	old_members = calloc(snap.nunits + 1, sizeof(*old_members));
+	new_members = calloc(snap.nunits + 1, sizeof(*new_members));
+	if (!old_members || !new_members || plan_pool_build(&snap, vd->domain_id, &pool)) {
+		free(old_members);
+		free(new_members);
+		snapshot_free(&snap);
+		return VVMP_S_INTERNAL;
+	}
+	for (size_t i = 0; i < snap.nsegs; i++) {
+		const struct vvmp_repo_volume *v = volume_of(&snap, snap.segs[i].volume_id);
+		long ui = v ? unit_index(&snap, v->unit_id) : -1;
+
+		if (snap.segs[i].vd_id == vd->id && ui >= 0)
+			old_members[ui] |= 1u << (snap.segs[i].member % 32);
+	}
+	memcpy(new_members, old_members, snap.nunits * sizeof(*new_members));
+	for (size_t i = 0; i < n; i++) {
+		long ui = unit_index(&snap, ext[i].unit_id);
+
+		if (ui >= 0)
+			new_members[ui] |= 1u << (ext[i].group % 32);
+	}
+	for (size_t ui = 0; ui < snap.nunits && !status; ui++) {
+		const struct plan_unit *u = &pool.units[ui];
+		uint64_t old_share = (uint64_t)__builtin_popcount(old_members[ui]) * old_group_bw;
+		uint64_t new_share = (uint64_t)__builtin_popcount(new_members[ui]) * new_group_bw;
+		uint64_t others = u->bw_reserved_kb > old_share ? u->bw_reserved_kb - old_share : 0;
+
+		if (new_share <= old_share || (u->bandwidth_kb && others + new_share <= u->bandwidth_kb))
+			continue;
+		vvmpd_log("change vd %u: %llu KB/s on unit %u does not fit: it states %u KB/s, "
+			  "other allocations reserve %llu: NO_SPACE", vd->id,
+			  (unsigned long long)new_share, u->id, u->bandwidth_kb,
+			  (unsigned long long)others);
+		status = VVMP_S_NO_SPACE;
+	}
+	plan_pool_free(&pool);
+	free(old_members);
+	free(new_members);
+	snapshot_free(&snap);
+	return status;
+}
+
 uint16_t vvmpd_change(struct vvmpd *d, uint32_t session_id, const struct vvmp_change_req *req,
 		      struct vvmp_alloc_rep *rep)
 {
@@ -531,8 +613,9 @@ uint16_t vvmpd_change(struct vvmpd *d, uint32_t session_id, const struct vvmp_ch
 	struct pool_snapshot snap;
 	struct plan_pool pool;
 	struct vvmp_repo_vd vd;
-	struct layout nl;
+	struct layout ol, nl;
 	size_t nsegs = 0, n = 0;
+	uint32_t old_bw_kb;
 	uint16_t status = owned_vd(d, session_id, req->alloc_id, &vd);
 	int err;
 
@@ -542,6 +625,13 @@ uint16_t vvmpd_change(struct vvmpd *d, uint32_t session_id, const struct vvmp_ch
 		return VVMP_S_DENIED;		/* shrinking is GIVE_BACK */
 	if (req->capacity_kb > vd.capacity_kb && vd.sub_opcode == VVMP_ALLOC_LOCAL_ONLY)
 		return VVMP_S_DENIED;
+	/* A raid5 set does not grow in place (that is a reshape): not offered. */
+	if (req->capacity_kb > vd.capacity_kb && vd.storage_type == VVMP_ST_RAID5)
+		return VVMP_S_UNSUPPORTED_TYPE;
+	status = layout_of_vd(&vd, vd.capacity_kb, &ol);
+	if (status)
+		return status;
+	old_bw_kb = vd.bandwidth_kb;
 	vd.bandwidth_kb = req->bandwidth_kb;
 	vd.qos = req->qos;
 	vd.timeout_ms = req->timeout_ms;
@@ -584,6 +674,12 @@ uint16_t vvmpd_change(struct vvmpd *d, uint32_t session_id, const struct vvmp_ch
 				return VVMP_S_INTERNAL;
 		}
 	}
+	/* The new bandwidth must fit the units before anything changes. */
+	status = bandwidth_fits(d, &vd, ol.group_bw_kb, nl.group_bw_kb, ext, n);
+	if (status)
+		return status;
+	if (old_bw_kb != vd.bandwidth_kb)
+		vvmpd_log("change vd %u: bandwidth %u -> %u KB/s", vd.id, old_bw_kb, vd.bandwidth_kb);
 	vd.capacity_kb = req->capacity_kb;
 	vd.flags = (vd.flags & VVMP_AF_AUTO_MIRROR) | (req->flags & ~VVMP_AF_AUTO_MIRROR);
 	err = vvmp_repo_begin(d->repo);
@@ -620,6 +716,9 @@ uint16_t vvmpd_give_back(struct vvmpd *d, uint32_t session_id,
 		return status;
 	if (req->capacity_kb >= vd.capacity_kb)
 		return VVMP_S_DENIED;
+	/* A raid5 set does not shrink in place either. */
+	if (vd.storage_type == VVMP_ST_RAID5)
+		return VVMP_S_UNSUPPORTED_TYPE;
 	status = layout_of_vd(&vd, vd.capacity_kb - req->capacity_kb, &nl);
 	if (status)
 		return status;

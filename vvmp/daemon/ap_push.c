@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include <vvmp/vaapi.h>
+#include "daemon/ap_raid.h"
 #include "daemon/vvmpd_internal.h"
 
 #define AP_MAX_TRACKED	4096		/* VDs whose push state is remembered */
@@ -149,9 +150,29 @@ static void handle_drop(struct vvmpd *d)
 
 /* ---- the repository's view, as a kernel map ------------------------------ */
 
+/* RAID5: one linear leg, the whole of the VD's dm-raid device (ap_raid.c). */
+static int raid5_map(struct vvmpd *d, const struct vvmp_repo_vd *vd, struct vaapi_map *map,
+		     char *why, size_t why_len)
+{
+	struct vaapi_extent *e = &map->legs[0].extents[0];
+	uint64_t sectors;
+	int err = vvmpd_raid_device(d, vd, e->device, sizeof(e->device), &sectors, why, why_len);
+
+	if (err)
+		return err;
+	map->layout = VVMP_MAP_LINEAR;
+	map->nosync = true;
+	map->nr_legs = 1;
+	map->legs[0].nr_extents = 1;
+	e->offset = 0;
+	e->length = sectors;
+	return 0;
+}
+
 /*
  * The map of repository VD @vd: groups become legs (linear) or stripe
- * members (striped). -EOPNOTSUPP with @why for what the kernel cannot hold.
+ * members (striped), a RAID5 VD's raid device one leg. -EOPNOTSUPP with
+ * @why for what the kernel cannot hold.
  */
 static int build_map(struct vvmpd *d, const struct vvmp_repo_vd *vd, struct vaapi_map *map,
 		     char *why, size_t why_len)
@@ -173,6 +194,8 @@ static int build_map(struct vvmpd *d, const struct vvmp_repo_vd *vd, struct vaap
 		striped = true;
 		width = (vd->flags & VVMP_AF_AUTO_MIRROR) ? vd->members / 2 : vd->members;
 		break;
+	case VVMP_ST_RAID5:
+		return raid5_map(d, vd, map, why, why_len);
 	default:
 		snprintf(why, why_len, "storage type %u has no kernel layout", vd->storage_type);
 		return -EOPNOTSUPP;
@@ -358,8 +381,27 @@ static enum vvmp_status status_of(uint32_t repo_status)
 	       repo_status == VVMP_CLIENT_QUIESCED ? VVMP_STATUS_QUIESCED : VVMP_STATUS_ENABLED;
 }
 
-/* The clients holding @vd_id (owner and sharers) with their ACL entry. */
-static size_t vd_clients(struct vvmpd *d, uint32_t vd_id, struct ap_client *out, size_t max)
+/*
+ * The bytes/s limit of a client on a VD: the lower of its class of
+ * service's bandwidth and the allocation's (0 is unlimited). The
+ * allocation's bandwidth (KB/s) is the VD's, so every device of a holder
+ * is limited to it (Documentation/vvmpd.rst "Bandwidth").
+ */
+static uint64_t bps_limit(uint64_t cos_bps, uint32_t alloc_bw_kb)
+{
+	uint64_t alloc_bps = (uint64_t)alloc_bw_kb * 1024;
+
+	if (!alloc_bps)
+		return cos_bps;
+	return cos_bps && cos_bps < alloc_bps ? cos_bps : alloc_bps;
+}
+
+/*
+ * The clients holding @vd_id (owner and sharers) with their ACL entry and
+ * CoS; @alloc_bw_kb is the VD's allocation bandwidth.
+ */
+static size_t vd_clients(struct vvmpd *d, uint32_t vd_id, uint32_t alloc_bw_kb,
+			 struct ap_client *out, size_t max)
 {
 	uint32_t seen[AP_MAX_CLIENTS];
 	size_t n = 0;
@@ -392,6 +434,11 @@ static size_t vd_clients(struct vvmpd *d, uint32_t vd_id, struct ap_client *out,
 				.iops = cos.iops_limit, .bps = (uint64_t)cos.bandwidth_kb * 1024,
 				.priority = (uint8_t)(cos.priority > 3 ? 3 : cos.priority),
 			};
+		}
+		if (alloc_bw_kb) {
+			out[n].has_cos = true;
+			out[n].cos.present = VAAPI_COS_IOPS | VAAPI_COS_BPS | VAAPI_COS_PRIORITY;
+			out[n].cos.bps = bps_limit(out[n].cos.bps, alloc_bw_kb);
 		}
 		n++;
 	}
@@ -523,7 +570,7 @@ static int push_in_txn(struct vvmpd *d, struct vaapi *h, const char *name,
 	bool created;
 	uint32_t txn;
 
-	if (d->ap->no_txn)
+	if (d->ap->no_txn || d->cfg.no_kernel_txn)
 		return 0;
 	*err = vaapi_tx_begin(h, &txn);
 	if (*err == -EOPNOTSUPP) {
@@ -574,6 +621,8 @@ static int push_vd(struct vvmpd *d, uint32_t vd_id)
 			remove_vd(h, name);
 			prune_clients(d);
 		}
+		/* A RAID5 VD's dm-raid set, after the kernel VD on top of it. */
+		vvmpd_raid_remove(d, vd_id);
 		return 0;
 	}
 	t = track(d, vd_id, true);
@@ -602,7 +651,7 @@ static int push_vd(struct vvmpd *d, uint32_t vd_id)
 	}
 	for (unsigned int l = 0; l < want->nr_legs; l++)
 		leg_normalise(want, &want->legs[l]);
-	ncl = vd_clients(d, vd_id, clients, AP_MAX_CLIENTS);
+	ncl = vd_clients(d, vd_id, vd.bandwidth_kb, clients, AP_MAX_CLIENTS);
 
 	err = vaapi_ap_get_map_vd(h, name, cur);
 	if (err == -ENOENT) {
@@ -703,7 +752,8 @@ static void prune_clients(struct vvmpd *d)
 		return;
 	for (size_t i = 0; i < n; i++) {
 		struct ap_client cl[AP_MAX_CLIENTS];
-		size_t ncl = vds[i].remote_san_id ? 0 : vd_clients(d, vds[i].id, cl, AP_MAX_CLIENTS);
+		size_t ncl = vds[i].remote_san_id ? 0 :
+			     vd_clients(d, vds[i].id, vds[i].bandwidth_kb, cl, AP_MAX_CLIENTS);
 
 		for (size_t k = 0; k < ncl; k++) {
 			if (p.nwanted == cap) {
@@ -755,7 +805,7 @@ static void hold_down_expire(struct vvmpd *d, uint64_t now_ms)
 		if (!t->held || now_ms - t->held_since_ms < d->cfg.hold_down_ms)
 			continue;
 		vvmpd_ap_vd_name(d, t->id, name, sizeof(name));
-		n = vd_clients(d, t->id, cl, AP_MAX_CLIENTS);
+		n = vd_clients(d, t->id, 0, cl, AP_MAX_CLIENTS);	/* names only */
 		if (!set_status_all(h, name, cl, n, st)) {
 			t->held = false;
 			vvmpd_log("kernel: %s: push still incomplete after %u ms (%s): %s", name,
@@ -839,6 +889,7 @@ void vvmpd_ap_push_all(struct vvmpd *d)
 		kernel_scan_free(&ks);
 		prune_clients(d);
 	}
+	vvmpd_raid_prune(d);		/* raid sets of VDs no longer stored */
 	vvmpd_log("kernel: pushed %zu of %zu VD(s)", pushed, n);
 	free(vds);
 }
@@ -959,6 +1010,8 @@ int vvmpd_ap_start(struct vvmpd *d)
 	d->ap = calloc(1, sizeof(*d->ap));
 	if (!d->ap)
 		return -ENOMEM;
+	if (d->cfg.no_kernel_txn)
+		vvmpd_log("kernel: transactions off (--no-kernel-txn): pushing command by command");
 	pthread_mutex_lock(&d->lock);
 	vvmpd_ap_push_all(d);
 	pthread_mutex_unlock(&d->lock);

@@ -128,11 +128,11 @@ static void ctl_vds(struct vvmpd *d, FILE *f)
 		vvmp_repo_segment_list(d->repo, vds[i].id, &segs, &ns);
 		vvmpd_ap_vd_name(d, vds[i].id, kname, sizeof(kname));
 		fprintf(f, "%s{\"id\":%u,\"storage_type\":%u,\"access\":%u,\"capacity_kb\":%llu,"
-			"\"members\":%u,\"remote_san_id\":%u,\"kernel_name\":\"%s\","
-			"\"kernel_pushed\":%s,\"kernel_reason\":", i ? "," : "",
-			vds[i].id, vds[i].storage_type, vds[i].access,
-			(unsigned long long)vds[i].capacity_kb, vds[i].members, vds[i].remote_san_id,
-			kname, pushed ? "true" : "false");
+			"\"bandwidth_kb\":%u,\"members\":%u,\"remote_san_id\":%u,"
+			"\"kernel_name\":\"%s\",\"kernel_pushed\":%s,\"kernel_reason\":",
+			i ? "," : "", vds[i].id, vds[i].storage_type, vds[i].access,
+			(unsigned long long)vds[i].capacity_kb, vds[i].bandwidth_kb, vds[i].members,
+			vds[i].remote_san_id, kname, pushed ? "true" : "false");
 		json_str(f, pushed ? "" : why);
 		fputs(",\"segments\":[", f);
 		for (size_t k = 0; k < ns; k++) {
@@ -167,13 +167,15 @@ static void ctl_refused(FILE *f, const char *op, uint16_t status)
 
 static void ctl_alloc_rep(struct vvmpd *d, FILE *f, const struct vvmp_alloc_rep *a)
 {
+	struct vvmp_repo_vd vd = { 0 };
 	char kname[64];
 
 	vvmpd_ap_vd_name(d, a->alloc_id, kname, sizeof(kname));
+	vvmp_repo_vd_get(d->repo, a->alloc_id, &vd);
 	fprintf(f, "{\"id\":%u,\"session_id\":%u,\"storage_type\":%u,\"capacity_kb\":%llu,"
-		"\"members\":%u,\"extents\":%u,\"kernel_name\":\"%s\"}\n", a->alloc_id,
-		a->session_id, a->storage_type, (unsigned long long)a->capacity_kb, a->members,
-		a->extent_count, kname);
+		"\"bandwidth_kb\":%u,\"members\":%u,\"extents\":%u,\"kernel_name\":\"%s\"}\n",
+		a->alloc_id, a->session_id, a->storage_type, (unsigned long long)a->capacity_kb,
+		vd.bandwidth_kb, a->members, a->extent_count, kname);
 }
 
 /*
@@ -198,7 +200,41 @@ static bool ctl_local_vd(struct vvmpd *d, FILE *f, uint32_t alloc_id, uint32_t *
 	return true;
 }
 
-/* "alloc create SESSION KB TYPE MEMBERS | alloc grow ID KB | alloc free ID" */
+/*
+ * CHANGE_PARAMS of VD @id for its owner session: the new total capacity
+ * *@kb and bandwidth *@bw_kb (KB/s), each kept when NULL, as are QoS,
+ * timeout and flags.
+ */
+static void ctl_change(struct vvmpd *d, FILE *f, uint32_t id, const uint64_t *kb,
+		       const uint32_t *bw_kb)
+{
+	static struct vvmp_alloc_rep rep;
+	struct vvmp_change_req req = { .alloc_id = id };
+	struct vvmp_repo_vd vd;
+	uint32_t session;
+	uint16_t status;
+
+	if (!ctl_local_vd(d, f, id, &session) || vvmp_repo_vd_get(d->repo, id, &vd))
+		return;
+	req.session_id = session;
+	req.capacity_kb = kb ? *kb : vd.capacity_kb;
+	req.bandwidth_kb = bw_kb ? *bw_kb : vd.bandwidth_kb;
+	req.qos = vd.qos;
+	req.timeout_ms = vd.timeout_ms;
+	req.flags = vd.flags;
+	status = vvmpd_change(d, session, &req, &rep);
+	if (status)
+		ctl_refused(f, "CHANGE_PARAMS", status);
+	else
+		ctl_alloc_rep(d, f, &rep);
+	vvmpd_log("control socket: CHANGE_PARAMS %u to %llu KB, %u KB/s: %s", id,
+		  (unsigned long long)req.capacity_kb, req.bandwidth_kb, vvmp_status_str(status));
+}
+
+/*
+ * "alloc create SESSION KB TYPE MEMBERS | alloc grow ID KB |
+ *  alloc bandwidth ID KB | alloc free ID"
+ */
 static void ctl_alloc(struct vvmpd *d, FILE *f, const char *args)
 {
 	static struct vvmp_alloc_rep rep;
@@ -236,23 +272,16 @@ static void ctl_alloc(struct vvmpd *d, FILE *f, const char *args)
 		vvmpd_log("control socket: ALLOCATE %llu KB %s for session %u: %s", kb, type, id,
 			  vvmp_status_str(status));
 	} else if (sscanf(args, "grow %u %llu%n", &id, &kb, &end) == 2 && !args[end]) {
-		struct vvmp_change_req req = { .alloc_id = id, .capacity_kb = kb };
-		struct vvmp_repo_vd vd;
+		uint64_t capacity_kb = kb;
 
-		if (!ctl_local_vd(d, f, id, &session) || vvmp_repo_vd_get(d->repo, id, &vd))
-			return;
-		req.session_id = session;
-		req.bandwidth_kb = vd.bandwidth_kb;
-		req.qos = vd.qos;
-		req.timeout_ms = vd.timeout_ms;
-		req.flags = vd.flags;
-		status = vvmpd_change(d, session, &req, &rep);
-		if (status)
-			ctl_refused(f, "CHANGE_PARAMS", status);
+		ctl_change(d, f, id, &capacity_kb, NULL);
+	} else if (sscanf(args, "bandwidth %u %llu%n", &id, &kb, &end) == 2 && !args[end]) {
+		uint32_t bw_kb = (uint32_t)kb;
+
+		if (kb > UINT32_MAX)
+			ctl_refused(f, "CHANGE_PARAMS", VVMP_S_BAD_PAYLOAD);
 		else
-			ctl_alloc_rep(d, f, &rep);
-		vvmpd_log("control socket: CHANGE_PARAMS %u to %llu KB: %s", id, kb,
-			  vvmp_status_str(status));
+			ctl_change(d, f, id, NULL, &bw_kb);
 	} else if (sscanf(args, "free %u%n", &id, &end) == 1 && !args[end]) {
 		if (!ctl_local_vd(d, f, id, &session))
 			return;
@@ -264,7 +293,7 @@ static void ctl_alloc(struct vvmpd *d, FILE *f, const char *args)
 		vvmpd_log("control socket: FREE %u: %s", id, vvmp_status_str(status));
 	} else {
 		fputs("{\"error\":\"usage: alloc create SESSION KB TYPE MEMBERS | "
-		      "alloc grow ID KB | alloc free ID\"}\n", f);
+		      "alloc grow ID KB | alloc bandwidth ID KB | alloc free ID\"}\n", f);
 	}
 }
 

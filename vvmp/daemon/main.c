@@ -43,6 +43,8 @@ static void usage(FILE *f)
 "  --kernel-poll-ms N     how often to look for the vvmp family and reloads\n"
 "                         (default 1000)\n"
 "  --no-kernel            no kernel hand-off (repository and VVMP only)\n"
+"  --no-kernel-txn        push to the kernel command by command, without\n"
+"                         transactions (as for a module without them)\n"
 "  --hold-down-ms N       a VD whose push is incomplete this long gets the\n"
 "                         hold-down action (default: policy hold_down_ms, else 30000)\n"
 "  --hold-down-action enable|disable  (default: policy hold_down_action, else disable)\n"
@@ -119,6 +121,7 @@ static int parse_args(struct vvmpd *d, int argc, char **argv)
 		{ "udp-attempts", 1, 0, 'a' }, { "udp-loss", 1, 0, 'L' }, { "seed", 1, 0, 's' },
 		{ "ctl-uid", 1, 0, 'u' }, { "ready-file", 1, 0, 'F' }, { "verbose", 0, 0, 'v' },
 		{ "kernel-poll-ms", 1, 0, 'K' }, { "no-kernel", 0, 0, 'N' },
+		{ "no-kernel-txn", 0, 0, 'X' },
 		{ "hold-down-ms", 1, 0, 'o' }, { "hold-down-action", 1, 0, 'A' },
 		{ "help", 0, 0, 'h' }, { 0 },
 	};
@@ -143,6 +146,7 @@ static int parse_args(struct vvmpd *d, int argc, char **argv)
 		case 'F': c->ready_file = a; continue;
 		case 'v': c->verbose = 1; continue;
 		case 'N': c->kernel_poll_ms = 0; continue;
+		case 'X': c->no_kernel_txn = true; continue;
 		case 'A':
 			if (strcmp(a, "enable") && strcmp(a, "disable"))
 				goto bad;

@@ -100,6 +100,7 @@ struct vvmpd_config {
 	uid_t ctl_uid;			/* besides root, who may use the control socket */
 	const char *ready_file;		/* written once listening: "tcp=N udp=M" */
 	uint32_t kernel_poll_ms;	/* family / reload poll; 0: no kernel hand-off */
+	bool no_kernel_txn;		/* push command by command (--no-kernel-txn) */
 	uint32_t hold_down_ms;		/* incomplete push: then the hold-down action */
 	bool hold_down_enable;		/* action: enable (true) or disable */
 	int verbose;

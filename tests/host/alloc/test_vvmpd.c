@@ -193,7 +193,7 @@ static int test_exhaustion_refused_and_changes_nothing(void)
 	CHECK_EQ(allocate(&conn, sid, VVMP_ALLOC_ANYWHERE, VVMP_ST_RAID1, VVMP_ACCESS_EXCLUSIVE,
 			  2000, 0, 0, &rep), VVMP_S_NO_SPACE);	/* no peers */
 	CHECK_EQ(allocate(&conn, sid, VVMP_ALLOC_ANYWHERE, VVMP_ST_RAID5, VVMP_ACCESS_EXCLUSIVE,
-			  100, 0, 0, &rep), VVMP_S_UNSUPPORTED_TYPE);	/* no kernel layout */
+			  100, 0, 0, &rep), VVMP_S_NO_SPACE);	/* 3 members need 3 units */
 	CHECK_EQ(allocate(&conn, sid, VVMP_ALLOC_LOCAL_ONLY, VVMP_ST_RAID5, VVMP_ACCESS_EXCLUSIVE,
 			  100, 2, 0, &rep), VVMP_S_BAD_PAYLOAD);	/* RAID5 of 2 */
 	CHECK_EQ(query_san(&conn, &after), 0);
@@ -225,7 +225,7 @@ static int test_expansion_appends_and_give_back_trims(void)
 	CHECK_EQ(allocate(&conn, sid, VVMP_ALLOC_LOCAL_ONLY, VVMP_ST_JBOD, VVMP_ACCESS_EXCLUSIVE,
 			  100, 0, 0, &rep2), 0);
 	req.hdr.opcode = VVMP_OP_CHANGE_PARAMS;
-	req.body.change_req = (struct vvmp_change_req){ sid, id, 2048, 1000, 2, 100, 0 };
+	req.body.change_req = (struct vvmp_change_req){ sid, id, 2048, 0, 2, 100, 0 };
 	CHECK_EQ(call(&conn, &req, &rep), 0);
 	CHECK_EQ(rep.body.alloc_rep.capacity_kb, 2048);
 	CHECK_EQ(rep.body.alloc_rep.extent_count, 2);
@@ -249,6 +249,95 @@ static int test_expansion_appends_and_give_back_trims(void)
 	CHECK_EQ(rep.body.alloc_rep.extents[0].length_lba, 1024);
 	req.body.give_back_req.capacity_kb = 512;	/* would leave nothing */
 	CHECK_EQ(call(&conn, &req, &rep), VVMP_S_DENIED);
+	teardown(&m, &a, &b);
+	return 0;
+}
+
+/*
+ * CHANGE_PARAMS re-checks a new bandwidth against the units' (what other
+ * allocations reserve counts); a refusal (NO_SPACE) changes nothing.
+ */
+static int test_bandwidth_change_is_rechecked(void)
+{
+	struct mgr m;
+	struct unit a, b;
+	struct vvmp_msg req = { 0 };
+	char json[4096], want[64];
+	uint32_t sid, id, id2;
+
+	CHECK_EQ(mgr_start(&m, "1", NULL), 0);
+	CHECK_EQ(unit_start(&a, &m, "unit-a", "1 nbd 0 8192 10.0.0.1:10809/a\n",
+			    "--bandwidth", "1000", NULL), 0);
+	CHECK_EQ(unit_start(&b, &m, "unit-b", "1 nbd 0 8192 10.0.0.2:10809/b\n", NULL), 0);
+	CHECK_EQ(wait_pool(&m, 2, 2, 5000), 0);
+	CHECK_EQ(client_open(&conn, &m, 1, NULL, "host-a", 1, &sid), 0);
+	/* 600 KB/s: only unit-a states a bandwidth. */
+	req.hdr.opcode = VVMP_OP_ALLOCATE;
+	req.hdr.sub_opcode = VVMP_ALLOC_EXPANDABLE;
+	req.body.alloc_req = (struct vvmp_alloc_req){ .session_id = sid,
+		.storage_type = VVMP_ST_JBOD, .access = VVMP_ACCESS_EXCLUSIVE,
+		.capacity_kb = 1024, .bandwidth_kb = 600 };
+	CHECK_EQ(call(&conn, &req, &rep), 0);
+	id = rep.body.alloc_rep.alloc_id;
+	CHECK(!strcmp(rep.body.alloc_rep.extents[0].address, "10.0.0.1:10809/a"));
+	memset(&req, 0, sizeof(req));
+	req.hdr.opcode = VVMP_OP_CHANGE_PARAMS;
+	req.body.change_req = (struct vvmp_change_req){ sid, id, 1024, 1000, 0, 0, 0 };
+	CHECK_EQ(call(&conn, &req, &rep), 0);			/* all of unit-a's */
+	req.body.change_req.bandwidth_kb = 1001;
+	CHECK_EQ(call(&conn, &req, &rep), VVMP_S_NO_SPACE);
+	snprintf(want, sizeof(want), "{\"id\":%u,", id);
+	CHECK_EQ(ctl_request(&m, "vds\n", json, sizeof(json)), 0);
+	CHECK(strstr(json, want) && strstr(strstr(json, want), "\"bandwidth_kb\":1000,"));
+	CHECK(file_contains(m.log, "does not fit: it states 1000 KB/s, other allocations "
+			    "reserve 0: NO_SPACE"));
+	req.body.change_req.bandwidth_kb = 400;			/* lowering always fits */
+	CHECK_EQ(call(&conn, &req, &rep), 0);
+	/* A second VD with no bandwidth lands on unit-a (its headroom scores). */
+	CHECK_EQ(allocate(&conn, sid, VVMP_ALLOC_EXPANDABLE, VVMP_ST_JBOD, VVMP_ACCESS_EXCLUSIVE,
+			  1024, 0, 0, &rep), 0);
+	id2 = rep.body.alloc_rep.alloc_id;
+	CHECK(!strcmp(rep.body.alloc_rep.extents[0].address, "10.0.0.1:10809/a"));
+	req.body.change_req = (struct vvmp_change_req){ sid, id2, 1024, 601, 0, 0, 0 };
+	CHECK_EQ(call(&conn, &req, &rep), VVMP_S_NO_SPACE);	/* 400 + 601 > 1000 */
+	req.body.change_req.bandwidth_kb = 600;
+	CHECK_EQ(call(&conn, &req, &rep), 0);
+	/* Through the control socket: the same check, the same answer. */
+	snprintf(want, sizeof(want), "alloc bandwidth %u 401\n", id);
+	CHECK_EQ(ctl_request(&m, want, json, sizeof(json)), 0);
+	CHECK(strstr(json, "\"error\":\"CHANGE_PARAMS: NO_SPACE\",\"status\":8"));
+	snprintf(want, sizeof(want), "alloc bandwidth %u 0\n", id);
+	CHECK_EQ(ctl_request(&m, want, json, sizeof(json)), 0);
+	CHECK(strstr(json, "\"bandwidth_kb\":0,"));
+	teardown(&m, &a, &b);
+	return 0;
+}
+
+/* Without device-mapper on this host a RAID5 set cannot be built: refused, nothing kept. */
+static int test_raid5_needs_its_raid_set(void)
+{
+	struct mgr m;
+	struct unit a, b, c;
+	struct vvmp_query_san_rep before, after;
+	uint32_t sid;
+
+	if (!access("/dev/mapper/control", F_OK))
+		return 0;			/* a host with device-mapper: the guest tests it */
+	CHECK_EQ(mgr_start(&m, "1", NULL), 0);
+	CHECK_EQ(unit_start(&a, &m, "unit-a", "1 nbd 0 8192 10.0.0.1:10809/a\n", NULL), 0);
+	CHECK_EQ(unit_start(&b, &m, "unit-b", "1 nbd 0 8192 10.0.0.2:10809/b\n", NULL), 0);
+	CHECK_EQ(unit_start(&c, &m, "unit-c", "1 nbd 0 8192 10.0.0.3:10809/c\n", NULL), 0);
+	CHECK_EQ(wait_pool(&m, 3, 3, 5000), 0);
+	CHECK_EQ(client_open(&conn, &m, 1, NULL, "host-a", 1, &sid), 0);
+	CHECK_EQ(query_san(&conn, &before), 0);
+	CHECK_EQ(allocate(&conn, sid, VVMP_ALLOC_LOCAL_ONLY, VVMP_ST_RAID5, VVMP_ACCESS_EXCLUSIVE,
+			  100, 3, 0, &rep), VVMP_S_UNSUPPORTED_TYPE);
+	CHECK_EQ(query_san(&conn, &after), 0);
+	CHECK_EQ(after.free_kb, before.free_kb);
+	CHECK(file_contains(m.log, "allocate: RAID5 of 100 KB refused: device-mapper: "
+			    "/dev/mapper/control: No such file or directory"));
+	unit_signal(&c, SIGKILL);
+	unit_wait(&c);
 	teardown(&m, &a, &b);
 	return 0;
 }
@@ -892,6 +981,8 @@ int main(void)
 	RUN(test_allocation_picks_type_and_tells_unit);
 	RUN(test_exhaustion_refused_and_changes_nothing);
 	RUN(test_expansion_appends_and_give_back_trims);
+	RUN(test_bandwidth_change_is_rechecked);
+	RUN(test_raid5_needs_its_raid_set);
 	RUN(test_shared_and_exclusive_access);
 	RUN(test_register_answers_when_capacity_appears);
 	RUN(test_sessions_end_and_release);
