@@ -15,8 +15,9 @@
  *   "sessions\n" {"sessions":[{"id":N,"client":"..","domain_id":N,
  *                 "state":"active|detached","vds":[N,..]}]}
  *   "vds\n"      {"vds":[{"id":N,"storage_type":N,"access":N,"capacity_kb":N,
- *                 "members":N,"remote_san_id":N,"kernel_name":"san1-vd3",
- *                 "kernel_pushed":true|false,"kernel_reason":"..",
+ *                 "bandwidth_kb":N,"members":N,"remote_san_id":N,
+ *                 "kernel_name":"san1-vd3","kernel_pushed":true|false,
+ *                 "kernel_reason":"..",
  *                 "segments":[{"member":N,
  *                 "unit_id":N,"volume_id":N,"start_lba":N,"length_lba":N}]}]}
  *
@@ -24,14 +25,17 @@
  * session (the host that will use the VD; the allocation lives and dies
  * with that session like one the host asked for). The same code as the
  * VVMP requests runs: ALLOCATE with sub-opcode EXPANDABLE and EXCLUSIVE
- * access, CHANGE_PARAMS (bandwidth, QoS, timeout and flags kept), FREE for
- * the VD's owner session. A forwarded VD is refused (it lives on the peer).
+ * access, CHANGE_PARAMS (of the capacity or of the bandwidth; the rest
+ * kept), FREE for the VD's owner session. A forwarded VD is refused (it
+ * lives on the peer).
  *
  *   "alloc create SESSION KB TYPE MEMBERS\n"   TYPE: jbod raid0 raid1 raid5;
  *                                              MEMBERS 0: the type's default
  *   "alloc grow ID KB\n"                       KB: the new total capacity
- *                reply to both: {"id":N,"session_id":N,"storage_type":N,
- *                 "capacity_kb":N,"members":N,"extents":N,"kernel_name":".."}
+ *   "alloc bandwidth ID KB\n"                  KB: the new bandwidth, KB/s
+ *                reply to the three: {"id":N,"session_id":N,"storage_type":N,
+ *                 "capacity_kb":N,"bandwidth_kb":N,"members":N,"extents":N,
+ *                 "kernel_name":".."}
  *   "alloc free ID\n"
  *                {"id":N,"session_id":N,"freed":true}
  *   refused:     {"error":"ALLOCATE: NO_SPACE","status":8} (the VVMP status,
