@@ -153,7 +153,7 @@ struct vaapi_stats_directive {
 struct vaapi_stats {
 	bool has_leg;
 	uint32_t leg;
-	char client[VVMP_NAME_MAX];	/* "" unless a client's */
+	char client[VVMP_NAME_MAX];	/* "" unless a client's device's */
 	uint64_t reads, writes;
 	uint64_t read_bytes, write_bytes;
 	uint64_t read_errors, write_errors;
@@ -170,7 +170,10 @@ struct vaapi_stats {
 	uint64_t copied_bytes;		/* copied by resyncs since creation */
 };
 
-/* STATS_GET: the VD, each leg and each client. */
+/*
+ * STATS_GET: the VD, each leg and each device exposing it (clients[], one
+ * per device; client "" for the device without a client).
+ */
 struct vaapi_vd_stats {
 	struct vaapi_stats vd;
 	unsigned int nr_legs;

@@ -51,7 +51,8 @@ static int stats_show(struct ctl *ctl, int argc, char **argv)
 		out_list_begin(ctl, "clients");
 		for (i = 0; i < st->nr_clients; i++) {
 			out_obj_begin(ctl);
-			out_str(ctl, "client", st->clients[i].client);
+			/* "-": the device without a client, as in dmsetup status. */
+			out_str(ctl, "client", st->clients[i].client[0] ? st->clients[i].client : "-");
 			print_stats(ctl, &st->clients[i]);
 			out_obj_end(ctl);
 		}

@@ -434,10 +434,9 @@ int vaapi_dec_stats_reply(const struct nlmsghdr *nlh, struct vaapi_vd_stats *out
 				out->clients_truncated = true;
 				continue;
 			}
+			/* No CLIENT: the device without a client. */
 			s = &out->clients[out->nr_clients++];
 			err = vaapi_dec_stats(a, s);
-			if (!err && !s->client[0])
-				err = -EPROTO;
 		}
 		if (err)
 			return err;

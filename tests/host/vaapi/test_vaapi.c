@@ -812,6 +812,25 @@ TEST(stats_reply_parses_vd_legs_clients_and_histogram)
 	free(st);
 }
 
+/* The kernel sends one CLIENT_STATS per device; a device without a client has no CLIENT. */
+TEST(stats_reply_takes_the_device_without_a_client)
+{
+	struct nl_msg *msg = reply(VVMP_CMD_STATS_GET);
+	struct vaapi_vd_stats *st = calloc(1, sizeof(*st));
+
+	nla_put_string(msg, VVMP_A_VD_NAME, "v");
+	put_stats(msg, VVMP_A_STATS, -1, NULL, 1000, false);
+	put_stats(msg, VVMP_A_CLIENT_STATS, -1, "h1", 4000, false);
+	put_stats(msg, VVMP_A_CLIENT_STATS, -1, NULL, 5000, false);
+	CHECK_INT(vaapi_dec_stats_reply(nlmsg_hdr(msg), st), 0);
+	CHECK_EQ(st->nr_clients, 2);
+	CHECK_STR(st->clients[0].client, "h1");
+	CHECK_STR(st->clients[1].client, "");
+	CHECK_EQ(st->clients[1].writes, 5000 + VVMP_STATS_A_WRITES);
+	nlmsg_free(msg);
+	free(st);
+}
+
 TEST(stats_reply_parses_the_vds_dirty_regions_and_copied_bytes)
 {
 	struct nl_msg *msg = reply(VVMP_CMD_STATS_GET);
@@ -1371,6 +1390,7 @@ int main(void)
 	RUN(malformed_replies_are_refused);
 	RUN(map_reply_parses_legs_extents_health_and_generation);
 	RUN(stats_reply_parses_vd_legs_clients_and_histogram);
+	RUN(stats_reply_takes_the_device_without_a_client);
 	RUN(stats_reply_parses_the_vds_dirty_regions_and_copied_bytes);
 	RUN(policy_components_ranges_map_size_and_txn_replies);
 	RUN(event_reply_parses_type_seq_names_and_ranges);

@@ -370,9 +370,10 @@ int vaapi_psap_copy_vd_stats(struct vaapi *h, const char *vd, struct vaapi_vd_st
 	out->legs[0].has_leg = true;
 	out->legs[0].leg = 0;
 	canned_stats(&out->legs[0], 50);
-	out->nr_clients = 1;
+	out->nr_clients = 2;
 	snprintf(out->clients[0].client, sizeof(out->clients[0].client), "h1");
 	canned_stats(&out->clients[0], 0);
+	canned_stats(&out->clients[1], 0);	/* the device without a client */
 	return call(h, "psap_copy_vd_stats", "%s", vd);
 }
 
