@@ -498,6 +498,7 @@ void vvmpd_release_vd(struct vvmpd *d, uint32_t vd_id, uint32_t session_id)
 			      segs[i].start_lba, segs[i].length_lba, host);
 	free(segs);
 	vvmpd_ap_push_vd(d, vd_id, "remove");
+	vvmpd_remote_release(d);	/* detach remote volumes left unused */
 	pthread_cond_broadcast(&d->pool_changed);
 }
 

@@ -994,8 +994,10 @@ static void *poll_main(void *arg)
 	while (!d->stopping) {
 		nanosleep(&ts, NULL);
 		pthread_mutex_lock(&d->lock);
-		if (!d->stopping)
+		if (!d->stopping) {
 			poll_once(d);
+			vvmpd_remote_poll(d);	/* volume_dev.c: detach unused remote volumes */
+		}
 		pthread_mutex_unlock(&d->lock);
 	}
 	return NULL;

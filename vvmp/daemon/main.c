@@ -320,6 +320,7 @@ int main(int argc, char **argv)
 	vvmpd_log("signal %d: stopping", sig);
 	pthread_mutex_lock(&d.lock);
 	d.stopping = 1;
+	vvmpd_remote_shutdown(&d);	/* detach what this run attached and no VD uses */
 	pthread_cond_broadcast(&d.pool_changed);
 	/* Sessions survive in the repository; clients resume them after a restart. */
 	for (size_t i = 0; i < d.nsessions; i++)

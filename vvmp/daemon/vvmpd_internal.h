@@ -131,6 +131,7 @@ struct vvmpd {
 	uint16_t tcp_port_bound, udp_port_bound;
 	uint32_t loss_state;
 	struct vvmpd_ap *ap;		/* kernel hand-off state (ap_push.c) */
+	struct vvmpd_remote *remote;	/* remote-leg attachments (volume_dev.c) */
 	pthread_mutex_t openings_lock;	/* TCP threads and the UDP thread share: */
 	struct vvmp_opening_cache openings;	/* openings accepted (auth.c) */
 };
@@ -166,6 +167,15 @@ int vvmpd_sign(struct vvmpd *d, struct vvmp_msg *m, struct vvmp_assoc *assoc,
  */
 int vvmpd_volume_device(struct vvmpd *d, const struct vvmp_repo_volume *v,
 			char *out, size_t len, char *why, size_t why_len);
+/*
+ * Detach the remote volumes no stored VD uses any more (callers hold
+ * d->lock): _release after a VD is freed, _poll from the hand-off's poll
+ * (retries what was still held open), _shutdown at exit (only what this
+ * run attached). Documentation/vvmpd.rst "Remote volumes".
+ */
+void vvmpd_remote_release(struct vvmpd *d);
+void vvmpd_remote_poll(struct vvmpd *d);
+void vvmpd_remote_shutdown(struct vvmpd *d);
 
 /* tcp_server.c */
 int vvmpd_tcp_start(struct vvmpd *d);
