@@ -82,6 +82,7 @@ static const struct nla_policy vvmp_attr_policy[VVMP_A_MAX + 1] = {
 	[VVMP_A_RESYNC_RATE] = { .type = NLA_U32 },
 	[VVMP_A_DEACTIVATED] = { .type = NLA_REJECT },
 	[VVMP_A_PAD] = { .type = NLA_REJECT },
+	[VVMP_A_LOG] = NLA_POLICY_NESTED(vvmp_extent_policy),	/* VD_CREATE */
 };
 
 /* ---- helpers shared with vvmp-nl-policy.c ---- */
@@ -554,6 +555,13 @@ static int vvmp_nl_vd_create(struct sk_buff *skb, struct genl_info *info)
 		kfree(u);
 		goto out;
 	}
+	/* The log's state, if it has one, is the VD's from now on. */
+	r = vvmp_region_disk_create(vd, info->attrs[VVMP_A_LOG], info->extack);
+	if (r) {
+		vvmp_vd_free(vd);
+		kfree(u);
+		goto out;
+	}
 	vvmp_event_vd(vd, VVMP_EVENT_VD_CREATED);
 	vvmp_vd_register(vd);
 	u->undo = vvmp_undo_vd_create;
@@ -786,6 +794,12 @@ static int vvmp_nl_replace_map(struct genl_info *info, bool segment)
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VVMP_A_MAP],
 				    "Map would shrink a VD that devices expose");
 		r = -EBUSY;
+	} else if (!vvmp_region_disk_fits(vd, map->size)) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[segment ? VVMP_A_SEGMENT :
+						VVMP_A_MAP],
+				    "Map would grow the VD past its log's capacity");
+		r = -ENOSPC;
 	} else {
 		r = 0;
 	}

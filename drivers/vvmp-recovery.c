@@ -37,7 +37,8 @@
  *
  * Samples ->in_sync_legs for the success rule under the same lock.
  *
- * Return: true if @bio was held for the copy window it overlaps.
+ * Return: true if @bio was held for the copy window it overlaps, or until
+ * the on-disk log covers it (vvmp-region-disk.c).
  */
 bool vvmp_recovery_hold_write(struct vvmp_vd *vd, struct vvmp_io *io,
 			      struct bio *bio, unsigned long *legs)
@@ -47,9 +48,14 @@ bool vvmp_recovery_hold_write(struct vvmp_vd *vd, struct vvmp_io *io,
 	unsigned long flags;
 
 	spin_lock_irqsave(&vd->lock, flags);
+	io->log_epoch = 0;
 	if (rec->window_busy && io->vd_sector < rec->window_end &&
 	    rec->window_start < end) {
 		bio_list_add(&rec->held_writes, bio);
+		spin_unlock_irqrestore(&vd->lock, flags);
+		return true;
+	}
+	if (vvmp_region_disk_hold(vd, io, bio)) {
 		spin_unlock_irqrestore(&vd->lock, flags);
 		return true;
 	}
@@ -109,6 +115,8 @@ void vvmp_recovery_write_done(struct vvmp_vd *vd, struct vvmp_io *io)
 	if (io->counted &&
 	    atomic_dec_and_test(&vd->rec.epoch_writes[io->epoch]))
 		wake_up(&vd->rec.wait);
+	if (io->counted)
+		vvmp_region_disk_write_done(vd, io);
 	io->counted = false;
 }
 

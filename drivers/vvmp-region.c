@@ -114,9 +114,12 @@ void vvmp_region_mark(struct vvmp_vd *vd, sector_t start, sector_t len)
 	unsigned long end = vvmp_regions_for(rlog, start + len);
 
 	lockdep_assert_held(&vd->lock);
-	for (end = min(end, rlog->nr_regions); r < end; r++)
-		if (!__test_and_set_bit(r, rlog->dirty))
+	for (end = min(end, rlog->nr_regions); r < end; r++) {
+		if (!__test_and_set_bit(r, rlog->dirty)) {
 			rlog->nr_dirty++;
+			vvmp_region_disk_note(vd, r, false);
+		}
+	}
 }
 
 /**
@@ -132,9 +135,12 @@ void vvmp_region_clear(struct vvmp_vd *vd, sector_t start, sector_t end)
 	unsigned long last = vvmp_regions_for(rlog, end);
 
 	lockdep_assert_held(&vd->lock);
-	for (last = min(last, rlog->nr_regions); r < last; r++)
-		if (__test_and_clear_bit(r, rlog->dirty))
+	for (last = min(last, rlog->nr_regions); r < last; r++) {
+		if (__test_and_clear_bit(r, rlog->dirty)) {
 			rlog->nr_dirty--;
+			vvmp_region_disk_note(vd, r, true);
+		}
+	}
 }
 
 /**

@@ -35,6 +35,7 @@ static void vvmp_event_work(struct work_struct *work)
 	struct vvmp_vd *vd = container_of(work, struct vvmp_vd, event_work);
 	struct vvmp_port *port;
 
+	vvmp_region_disk_changed(vd);
 	if (vd->ti) {
 		dm_table_event(vd->ti->table);
 		return;
@@ -157,7 +158,10 @@ int vvmp_vd_init_runtime(struct vvmp_vd *vd, char **error)
 	if (r)
 		return r;
 	*error = "Cannot create kcopyd client";
-	return vvmp_recovery_init(vd);
+	r = vvmp_recovery_init(vd);
+	if (r)
+		return r;
+	return vvmp_region_disk_init(vd, error);
 }
 
 /**
@@ -170,6 +174,8 @@ void vvmp_vd_free(struct vvmp_vd *vd)
 	struct vvmp_map *map = rcu_dereference_protected(vd->map, true);
 	unsigned int l;
 
+	/* Writes the log clean if it is not yet (its works run on vd->wq). */
+	vvmp_region_disk_exit(vd);
 	if (vd->wq)
 		destroy_workqueue(vd->wq);
 	vvmp_recovery_exit(vd);

@@ -352,6 +352,18 @@ static int vvmp_parse_features(struct vvmp_vd *vd, struct dm_arg_set *as)
 			count--;
 			r = vvmp_parse_valued_feature(vd, word,
 						      dm_shift_arg(as));
+		} else if (!strcmp(word, VVMP_FEATURE_LOG_NAME)) {
+			/* log <device> <offset> (vvmp-region-disk.c) */
+			if (count < 2) {
+				ti->error = "Not enough arguments";
+				return -EINVAL;
+			}
+			count -= 2;
+			r = vvmp_add_feature(vd, VVMP_FEATURE_LOG);
+			if (!r)
+				r = vvmp_region_disk_parse(vd, as->argv[0],
+							   as->argv[1]);
+			dm_consume_args(as, 2);
 		} else {
 			ti->error = "Unknown feature argument";
 			r = -EINVAL;
@@ -502,7 +514,8 @@ unsigned int vvmp_emit_table(struct vvmp_vd *vd, struct vvmp_map *map,
 			       (unsigned long long)leg->extents[e].length);
 	}
 	for (i = 0; i < vd->nr_features; i++)
-		words += vd->features[i] == VVMP_FEATURE_NOSYNC ? 1 : 2;
+		words += vd->features[i] == VVMP_FEATURE_NOSYNC ? 1 :
+			 vd->features[i] == VVMP_FEATURE_LOG ? 3 : 2;
 	if (words || vd->feature_count_given)
 		DMEMIT(" %u", words);
 	for (i = 0; i < vd->nr_features; i++) {
@@ -516,6 +529,9 @@ unsigned int vvmp_emit_table(struct vvmp_vd *vd, struct vvmp_map *map,
 			break;
 		case VVMP_FEATURE_REGION_SIZE:
 			DMEMIT(" region_size %u", 1U << vd->rlog.shift);
+			break;
+		case VVMP_FEATURE_LOG:
+			sz = vvmp_region_disk_table(vd, result, maxlen, sz);
 			break;
 		default:
 			DMEMIT(" resync_rate %u", READ_ONCE(vd->rec.rate_kib));

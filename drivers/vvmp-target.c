@@ -24,6 +24,8 @@ static void vvmp_free_private(struct vvmp_port *port)
 	struct vvmp_vd *vd = port->vd;
 	struct vvmp_map *map = rcu_dereference_protected(vd->map, true);
 
+	/* Before the legs go: the log's clean shutdown may flush them. */
+	vvmp_region_disk_exit(vd);
 	if (map) {
 		vvmp_put_devices(port->ti, map);
 		vvmp_map_free(map);
@@ -229,10 +231,28 @@ static void vvmp_resume(struct dm_target *ti)
 	struct vvmp_port *port = ti->private;
 	struct vvmp_vd *vd = port->vd;
 
-	if (!vd->ti)
+	if (!vd->ti) {
 		vvmp_port_resume(port);
-	else if (vd->nr_legs > 1)
+	} else if (vd->nr_legs > 1) {
+		vvmp_region_disk_resume(vd);
 		vvmp_recovery_resume(vd);
+	}
+}
+
+/* A table's log is read at its first resume, written at every suspend. */
+static int vvmp_preresume(struct dm_target *ti)
+{
+	struct vvmp_port *port = ti->private;
+
+	return port->vd->ti ? vvmp_region_disk_preresume(port->vd) : 0;
+}
+
+static void vvmp_postsuspend(struct dm_target *ti)
+{
+	struct vvmp_port *port = ti->private;
+
+	if (port->vd->ti)
+		vvmp_region_disk_postsuspend(port->vd);
 }
 
 static const char * const vvmp_acl_names[] = {
@@ -285,6 +305,7 @@ static unsigned int vvmp_emit_info(struct vvmp_port *port, char *result,
 	       dirty, regions, 1U << vd->rlog.shift, copied,
 	       READ_ONCE(vd->rec.rate_kib),
 	       READ_ONCE(vd->deactivated) ? "deactivated" : "active");
+	sz = vvmp_region_disk_status(vd, result, maxlen, sz);
 	if (!vd->ti)
 		DMEMIT(" vd %s generation %llu client %s acl %s status %s iops %llu bps %llu",
 		       vd->name, map->generation,
@@ -519,6 +540,8 @@ static struct target_type vvmp_target = {
 	.end_io = vvmp_end_io,
 	.presuspend = vvmp_presuspend,
 	.presuspend_undo = vvmp_resume,
+	.postsuspend = vvmp_postsuspend,
+	.preresume = vvmp_preresume,
 	.resume = vvmp_resume,
 	.status = vvmp_status,
 	.message = vvmp_message,

@@ -53,6 +53,7 @@ enum vvmp_feature {
 	VVMP_FEATURE_READ_POLICY,	/* these take one value */
 	VVMP_FEATURE_REGION_SIZE,
 	VVMP_FEATURE_RESYNC_RATE,
+	VVMP_FEATURE_LOG,		/* two values */
 	VVMP_NR_FEATURES,
 };
 
@@ -131,6 +132,8 @@ struct vvmp_leg {
 	u32 masks;
 	bool needs_full_copy;		/* the log does not cover what it lacks */
 };
+
+struct vvmp_region_disk;	/* vvmp-region-disk.c */
 
 /* The dirty-region log of a VD (vvmp-region.c); under vd->lock. */
 struct vvmp_region_log {
@@ -234,6 +237,7 @@ struct vvmp_vd {
 
 	spinlock_t lock;		/* leg health, recovery, log, ports, seq */
 	struct vvmp_region_log rlog;
+	struct vvmp_region_disk *rdisk;	/* the log on disk, or NULL */
 
 	/* Control state of a named VD, changed under ctl_lock. */
 	struct mutex ctl_lock;
@@ -335,6 +339,7 @@ struct vvmp_io {
 	unsigned short saved_flags;
 	unsigned int epoch;
 	bool counted;			/* holds an epoch_writes reference */
+	unsigned int log_epoch;		/* the on-disk log's epoch + 1, or 0 */
 	unsigned long tried_legs;	/* mirrored reads: legs that failed */
 	unsigned long in_sync_legs;	/* writes: legs in sync at admission */
 	unsigned long skipped_legs;	/* writes: failed legs not written */
@@ -428,6 +433,28 @@ void vvmp_region_mark(struct vvmp_vd *vd, sector_t start, sector_t len);
 void vvmp_region_clear(struct vvmp_vd *vd, sector_t start, sector_t end);
 bool vvmp_region_next_dirty(struct vvmp_vd *vd, sector_t from,
 			    sector_t max_len, sector_t *start, sector_t *end);
+
+/* vvmp-region-disk.c */
+int vvmp_region_disk_parse(struct vvmp_vd *vd, const char *path,
+			   const char *offset);
+int vvmp_region_disk_init(struct vvmp_vd *vd, char **error);
+int vvmp_region_disk_create(struct vvmp_vd *vd, const struct nlattr *attr,
+			    struct netlink_ext_ack *extack);
+int vvmp_region_disk_preresume(struct vvmp_vd *vd);
+void vvmp_region_disk_resume(struct vvmp_vd *vd);
+void vvmp_region_disk_postsuspend(struct vvmp_vd *vd);
+void vvmp_region_disk_exit(struct vvmp_vd *vd);
+bool vvmp_region_disk_hold(struct vvmp_vd *vd, struct vvmp_io *io,
+			   struct bio *bio);
+void vvmp_region_disk_write_done(struct vvmp_vd *vd, struct vvmp_io *io);
+void vvmp_region_disk_note(struct vvmp_vd *vd, unsigned long region,
+			   bool cleared);
+void vvmp_region_disk_changed(struct vvmp_vd *vd);
+bool vvmp_region_disk_fits(struct vvmp_vd *vd, sector_t size);
+unsigned int vvmp_region_disk_status(struct vvmp_vd *vd, char *result,
+				     unsigned int maxlen, unsigned int sz);
+unsigned int vvmp_region_disk_table(struct vvmp_vd *vd, char *result,
+				    unsigned int maxlen, unsigned int sz);
 
 /* vvmp-recovery.c */
 int vvmp_recovery_init(struct vvmp_vd *vd);

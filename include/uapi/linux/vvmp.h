@@ -39,6 +39,7 @@
 #define VVMP_FEATURE_READ_POLICY_NAME	"read_policy"
 #define VVMP_FEATURE_REGION_SIZE_NAME	"region_size"	/* <sectors> */
 #define VVMP_FEATURE_RESYNC_RATE_NAME	"resync_rate"	/* <KiB/s> */
+#define VVMP_FEATURE_LOG_NAME		"log"	/* <device> <offset>: on disk */
 #define VVMP_READ_POLICY_LEAST_PENDING	"least-pending"	/* the default */
 #define VVMP_READ_POLICY_ROUND_ROBIN	"round-robin"
 
@@ -96,6 +97,7 @@ enum vvmp_cmd {
 
 	/* AP: virtual disks and their maps. */
 	VVMP_CMD_VD_CREATE,	/* VD_NAME, MAP [REGION_SECTORS] [RESYNC_RATE] */
+				/* [LOG] */
 	VVMP_CMD_VD_DELETE,	/* VD_NAME; -EBUSY while a device exposes it */
 	VVMP_CMD_VD_GET,	/* VD_NAME -> VD info (below); dump: every VD */
 	VVMP_CMD_VD_GET_MAP,	/* VD_NAME -> MAP with leg health, GENERATION */
@@ -193,6 +195,8 @@ enum vvmp_attr {
 	VVMP_A_RESYNC_RATE,	/* u32: KiB/s a resync copies at, 0: no limit */
 	VVMP_A_DEACTIVATED,	/* flag: a component failure stopped all I/O */
 	VVMP_A_PAD,
+	VVMP_A_LOG,		/* nest: enum vvmp_extent_attr: VD_CREATE: */
+				/* the persistent dirty-region log */
 	__VVMP_A_MAX,
 };
 #define VVMP_A_MAX (__VVMP_A_MAX - 1)
