@@ -109,6 +109,7 @@ iscsi_sessions() {
 	done
 	echo "$out"
 }
+nbd_serves() { [[ $(nbd-client -l 127.0.0.1 "$nbd_port" 2>/dev/null) == *vol1* ]]; }
 # iscsiadm reaches iscsid (exit 20: cannot connect; 21: no sessions).
 iscsid_up() { iscsiadm -m session >/dev/null 2>&1; [ $? -ne 20 ]; }
 no_remote_attached() { [ -z "$(nbd_connected)" ] && [ -z "$(iscsi_sessions)" ]; }
@@ -153,6 +154,7 @@ cat >"$tmp/nbd.conf" <<EOF
 	group = root
 	listenaddr = 127.0.0.1
 	port = $nbd_port
+	allowlist = true
 [vol1]
 	exportname = $nbd_ram
 EOF
@@ -177,7 +179,8 @@ if [ $rc -eq 0 ]; then
 	setsid iscsid -f >"$tmp/iscsid.log" 2>&1 &
 	iscsid_pid=$!
 	wait_for 5 iscsid_up || rc=1
-	wait_for 5 test -s "$tmp/nbd-server.pid" || rc=1
+	# Serving, not only started: a client lists the export.
+	wait_for 10 nbd_serves || { echo "# nbd-server does not list vol1"; rc=1; }
 fi
 [ -z "$(nbd_connected)" ] && [ -z "$(iscsi_sessions)" ] || { echo "# remote devices attached before the test"; rc=1; }
 tap $rc "exports up: nbd-server exports $nbd_ram as vol1, LIO exports $iscsi_ram as LUN 0 of $iqn, iscsid runs"
