@@ -10,8 +10,10 @@
 #    data dm-linear device per member) under a dm-vvmp VD; O_DIRECT data
 #    written through the client's device reads back byte for byte, also
 #    with one member failed (its data device's table replaced by "error"):
-#    the parity is real. A vvmpd restart reuses the set; growth is refused
-#    (UNSUPPORTED_TYPE); FREE stops the set and removes every device.
+#    the parity is real. A vvmpd restart reuses the set; with every dm
+#    device gone (as after a reboot) it is assembled again from the members'
+#    metadata; growth is refused (UNSUPPORTED_TYPE); FREE stops the set and
+#    removes every device.
 #  - A bandwidth CHANGE (vvmpctl alloc set ID bandwidth KB) becomes the
 #    client's CoS bytes/s in the kernel, measured with fio within +-15 %;
 #    a CHANGE the units cannot carry is refused (NO_SPACE), nothing changes.
@@ -39,7 +41,7 @@ unit_pids=
 udp=
 
 echo "TAP version 13"
-echo "1..13"
+echo "1..14"
 
 tap() { # tap RC description
 	n=$((n + 1))
@@ -207,7 +209,28 @@ if start_vvmpd && wait_for 15 units_up 3 && wait_for 10 pushed "$r5id" && devnum
 fi
 tap $rc "vvmpd restarted: the RAID5 VD is pushed on the same dm-raid set ($before), data intact"
 
-# ---- 5: parity: one member failed, everything still reads back ----------------------
+# ---- 5: every dm device gone (a reboot): assembled again from the metadata ----------------
+# vvmpd is stopped while the client's device, the kernel VD and the raid
+# set with its members are removed; started, it assembles the set from the
+# superblocks on the metadata devices (not zeroed again) and pushes the VD.
+rc=1
+dmsetup remove "$dev"
+stop_vvmpd
+"$ctl" vd delete "$vd"
+for d in $(raid_devices); do [ "$d" = "$set" ] || continue; dmsetup remove "$d"; done
+for d in $(raid_devices); do dmsetup remove "$d"; done
+if [ -z "$(raid_devices)" ] && start_vvmpd && wait_for 15 units_up 3 && wait_for 10 pushed "$r5id" &&
+   grep -q "kernel: $set assembled from its members' metadata (32768 sectors)" "$tmp/vvmpd.log" &&
+   [ "$(grep -c "kernel: $set created" "$tmp/vvmpd.log")" = 1 ] &&
+   wait_for 30 raid_status "$set" ' AAA 16384/16384 idle ' &&
+   echo "0 32768 vvmp vd $vd client $kcl" | dmsetup create "$dev" &&
+   dd_cmp "$tmp/pattern" "/dev/mapper/$dev" 0; then
+	rc=0
+fi
+dmsetup mknodes >/dev/null 2>&1
+tap $rc "all dm devices removed, vvmpd started: $set assembled from its metadata, data intact"
+
+# ---- 6: parity: one member failed, everything still reads back ----------------------
 # Member 1's data device returns errors from now on: md marks it failed and
 # reconstructs its chunks from the two others (data and parity).
 rc=1
@@ -223,7 +246,7 @@ fi
 dmsetup status "$set" 2>&1 | sed 's/^/# /'
 tap $rc "member 1 failed (table 'error'): all 16 MiB read back from data + parity (ADA), degraded writes work"
 
-# ---- 6: growth is refused ---------------------------------------------------------------
+# ---- 7: growth is refused ---------------------------------------------------------------
 out=$("$client" -m "127.0.0.1:$tcp" -H "$host" -b 7 grow "$r5id" 32768 2>&1)
 echo "# $out"
 rc=1
@@ -231,7 +254,7 @@ rc=1
 	has '"capacity_kb":16384,' "$ctl" -s "$sock" -j alloc show "$r5id" && rc=0
 tap $rc "growing a RAID5 VD is refused with UNSUPPORTED_TYPE (14); VD and repository unchanged"
 
-# ---- 7..8: FREE stops the set at once, removes everything once the device is gone -------
+# ---- 8..9: FREE stops the set at once, removes everything once the device is gone -------
 out=$("$client" -m "127.0.0.1:$tcp" -H "$host" -b 7 free "$r5id")
 echo "# $out"
 rc=1
@@ -249,42 +272,42 @@ wait_for 5 kernel_lacks "$vd" && wait_for 5 eval '[ -z "$(raid_devices)" ]' &&
 raid_devices | sed 's/^/# /'
 tap $rc "device removed: VD $vd and its raid device are gone, the pool has all 96 MiB back"
 
-# ---- 9..10: a bandwidth CHANGE is the client's CoS, measured -----------------------------
+# ---- 10..11: a bandwidth CHANGE is the client's CoS, measured -----------------------------
 client_alloc alloc 16384 jbod
 jid=$id
 jvd=san1-vd$jid
 rc=1
 if [ -n "$jid" ] && wait_for 10 pushed "$jid" &&
    echo "0 32768 vvmp vd $jvd client $kcl" | dmsetup create "$dev" &&
-   has '"bandwidth_kb":2048,' "$ctl" -s "$sock" -j alloc set "$jid" bandwidth 2048 &&
-   wait_for 5 has '"bps":2097152' "$ctl" -j cos get vd "$jvd" client "$kcl"; then
+   has '"bandwidth_kb":1024,' "$ctl" -s "$sock" -j alloc set "$jid" bandwidth 1024 &&
+   wait_for 5 has '"bps":1048576' "$ctl" -j cos get vd "$jvd" client "$kcl"; then
 	bps=$(fio_bps "/dev/mapper/$dev" 3)
-	echo "# fio at 2048 KB/s: ${bps:-?} bytes/s"
-	if [ -n "$bps" ] && within 15 "$bps" 2097152 &&
-	   has '"bandwidth_kb":6144,' "$ctl" -s "$sock" -j alloc set "$jid" bandwidth 6144 &&
-	   wait_for 5 has '"bps":6291456' "$ctl" -j cos get vd "$jvd" client "$kcl"; then
+	echo "# fio at 1024 KB/s: ${bps:-?} bytes/s"
+	if [ -n "$bps" ] && within 15 "$bps" 1048576 &&
+	   has '"bandwidth_kb":3072,' "$ctl" -s "$sock" -j alloc set "$jid" bandwidth 3072 &&
+	   wait_for 5 has '"bps":3145728' "$ctl" -j cos get vd "$jvd" client "$kcl"; then
 		bps=$(fio_bps "/dev/mapper/$dev" 3)
-		echo "# fio at 6144 KB/s (live, same device): ${bps:-?} bytes/s"
-		[ -n "$bps" ] && within 15 "$bps" 6291456 && rc=0
+		echo "# fio at 3072 KB/s (live, same device): ${bps:-?} bytes/s"
+		[ -n "$bps" ] && within 15 "$bps" 3145728 && rc=0
 	fi
 fi
 "$ctl" cos get vd "$jvd" client "$kcl" 2>&1 | sed 's/^/# /'
-tap $rc "CHANGE bandwidth 2048 then 6144 KB/s: client CoS bps in the kernel, fio within 15 % each"
+tap $rc "CHANGE bandwidth 1024 then 3072 KB/s: client CoS bps in the kernel, fio within 15 % each"
 
 "$ctl" -s "$sock" alloc set "$jid" bandwidth 200000 >/dev/null 2>"$tmp/err"
 r=$?
 echo "# exit $r: $(<"$tmp/err")"
 rc=1
 [ $r -eq 1 ] && grep -q "(CHANGE_PARAMS: NO_SPACE)" "$tmp/err" &&
-	has '"bandwidth_kb":6144,' "$ctl" -s "$sock" -j alloc show "$jid" &&
-	has '"bps":6291456' "$ctl" -j cos get vd "$jvd" client "$kcl" &&
+	has '"bandwidth_kb":3072,' "$ctl" -s "$sock" -j alloc show "$jid" &&
+	has '"bps":3145728' "$ctl" -j cos get vd "$jvd" client "$kcl" &&
 	grep -q "change vd $jid: 200000 KB/s on unit [0-9]* does not fit" "$tmp/vvmpd.log" && rc=0
 tap $rc "CHANGE to 200000 KB/s (units state 100000) refused with NO_SPACE; repository and CoS unchanged"
 dmsetup remove "$dev"
 "$client" -m "127.0.0.1:$tcp" -H "$host" -b 7 free "$jid" >/dev/null
 wait_for 5 kernel_lacks "$jvd"
 
-# ---- 11..13: the command-by-command push (vvmpd --no-kernel-txn) -----------------------------
+# ---- 12..14: the command-by-command push (vvmpd --no-kernel-txn) -----------------------------
 stop_vvmpd
 mv "$tmp/vvmpd.log" "$tmp/vvmpd.log.before"
 rc=1

@@ -394,6 +394,7 @@ uint16_t vvmpd_allocate(struct vvmpd *d, uint32_t session_id, uint16_t sub,
 	struct plan_pool pool;
 	struct vvmp_repo_vd vd;
 	struct layout l;
+	bool raid_deferred = false;
 	uint16_t status;
 	size_t n;
 	int err;
@@ -453,6 +454,13 @@ uint16_t vvmpd_allocate(struct vvmpd *d, uint32_t session_id, uint16_t sub,
 		char why[192];
 
 		err = vvmpd_raid_create(d, &vd, why, sizeof(why));
+		if (err == -EINPROGRESS) {
+			/* A remote member is attaching: the first push builds the set. */
+			vvmpd_log("allocate: RAID5 vd %u: %s: its raid set is built once attached",
+				  vd.id, why);
+			raid_deferred = true;
+			err = 0;
+		}
 		if (err) {
 			vvmpd_log("allocate: RAID5 of %llu KB refused: %s",
 				  (unsigned long long)vd.capacity_kb, why);
@@ -465,6 +473,8 @@ uint16_t vvmpd_allocate(struct vvmpd *d, uint32_t session_id, uint16_t sub,
 		return VVMP_S_INTERNAL;
 	}
 	assign_new_extents(d, vd.id, session_id, req->access, ext, n);
+	if (raid_deferred)
+		vvmpd_ap_raid_fresh(d, vd.id);
 	vvmpd_ap_push_vd(d, vd.id, "create");
 	vvmpd_debug(d, "allocated vd %u: %llu KB, %zu extents, session %u", vd.id,
 		    (unsigned long long)vd.capacity_kb, n, session_id);

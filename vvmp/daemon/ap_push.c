@@ -43,6 +43,7 @@ struct ap_vd {
 	uint32_t id;
 	bool pushed;			/* kernel state equals the repository's */
 	bool held;			/* quiesced for the hold-down, push incomplete */
+	bool raid_fresh;		/* RAID5 set still to be built over zeroed metadata */
 	uint64_t held_since_ms;
 	char reason[96];		/* why it is not pushed ("" if it is) */
 };
@@ -155,11 +156,15 @@ static int raid5_map(struct vvmpd *d, const struct vvmp_repo_vd *vd, struct vaap
 		     char *why, size_t why_len)
 {
 	struct vaapi_extent *e = &map->legs[0].extents[0];
+	struct ap_vd *t = track(d, vd->id, false);
 	uint64_t sectors;
-	int err = vvmpd_raid_device(d, vd, e->device, sizeof(e->device), &sectors, why, why_len);
+	int err = vvmpd_raid_device(d, vd, t && t->raid_fresh, e->device, sizeof(e->device),
+				    &sectors, why, why_len);
 
 	if (err)
 		return err;
+	if (t)
+		t->raid_fresh = false;
 	map->layout = VVMP_MAP_LINEAR;
 	map->nosync = true;
 	map->nr_legs = 1;
@@ -900,6 +905,14 @@ void vvmpd_ap_push_vd(struct vvmpd *d, uint32_t vd_id, const char *what)
 		return;
 	vvmpd_debug(d, "kernel: vd %u %s", vd_id, what);
 	push_vd(d, vd_id);
+}
+
+void vvmpd_ap_raid_fresh(struct vvmpd *d, uint32_t vd_id)
+{
+	struct ap_vd *t = d->ap ? track(d, vd_id, true) : NULL;
+
+	if (t)
+		t->raid_fresh = true;
 }
 
 bool vvmpd_ap_vd_state(struct vvmpd *d, uint32_t vd_id, const char **reason)

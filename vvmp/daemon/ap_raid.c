@@ -517,6 +517,27 @@ static void plan_teardown(const struct raid_set_plan *p)
 	}
 }
 
+/* Member @m's metadata (@meta) or data device, created or reused; its number in @dev. */
+static int member_device(const struct raid_set_plan *p, uint32_t m, bool meta,
+			 struct dm_target_text *t, char dev[RAID_DEV_LEN], char *why,
+			 size_t why_len)
+{
+	int n = member_table(p, m, meta, t, RAID_MAX_TARGETS);
+	struct dm_info info;
+	int err;
+
+	if (n < 0) {
+		snprintf(why, why_len, "member %u: no dm-linear table for its %s (%s)", m,
+			 meta ? "metadata" : "data", strerror(-n));
+		return n;
+	}
+	err = ensure_device(meta ? p->meta_name[m] : p->data_name[m], t, (size_t)n, &info, why,
+			    why_len);
+	if (!err)
+		memcpy(dev, info.dev, RAID_DEV_LEN);
+	return err;
+}
+
 /*
  * The members' devices (created or reused) and then the raid device over
  * them; with @fresh, each metadata device is zeroed before the raid device
@@ -526,22 +547,12 @@ static int build(struct raid_set_plan *p, bool fresh, struct dm_info *set, char 
 		 size_t why_len)
 {
 	struct dm_target_text *t = calloc(RAID_MAX_TARGETS, sizeof(*t));
-	struct dm_info info;
 	int err = t ? 0 : -ENOMEM;
 
 	for (uint32_t m = 0; m < p->members && !err; m++) {
-		int n = member_table(p, m, true, t, RAID_MAX_TARGETS);
-
-		err = n < 0 ? n : ensure_device(p->meta_name[m], t, (size_t)n, &info, why, why_len);
-		if (err)
-			break;
-		memcpy(p->meta_dev[m], info.dev, RAID_DEV_LEN);
-		n = member_table(p, m, false, t, RAID_MAX_TARGETS);
-		err = n < 0 ? n : ensure_device(p->data_name[m], t, (size_t)n, &info, why, why_len);
+		err = member_device(p, m, true, t, p->meta_dev[m], why, why_len);
 		if (!err)
-			memcpy(p->data_dev[m], info.dev, RAID_DEV_LEN);
-		else if (n < 0)
-			snprintf(why, why_len, "member %u: no dm-linear table (%s)", m, strerror(-n));
+			err = member_device(p, m, false, t, p->data_dev[m], why, why_len);
 	}
 	for (uint32_t m = 0; fresh && m < p->members && !err; m++)
 		err = wipe(p->meta_dev[m], RAID_META_SECTORS, why, why_len);
@@ -571,7 +582,7 @@ int vvmpd_raid_create(struct vvmpd *d, const struct vvmp_repo_vd *vd, char *why,
 	/* Device-mapper first: resolving a remote member attaches it. */
 	err = dm_target_present("raid", why, why_len);
 	if (!err)
-		err = plan_load(d, vd, p, true, why, why_len);
+		err = plan_load(d, vd, p, true, why, why_len);	/* -EINPROGRESS: attaching */
 	/* A new VD's names are free: a device that has one is not this VD's. */
 	for (uint32_t i = 0; !err && i <= 2 * p->members; i++) {
 		const char *name = i == 2 * p->members ? p->set_name :
@@ -596,8 +607,8 @@ int vvmpd_raid_create(struct vvmpd *d, const struct vvmp_repo_vd *vd, char *why,
 	return err;
 }
 
-int vvmpd_raid_device(struct vvmpd *d, const struct vvmp_repo_vd *vd, char *dev, size_t dev_len,
-		      uint64_t *sectors, char *why, size_t why_len)
+int vvmpd_raid_device(struct vvmpd *d, const struct vvmp_repo_vd *vd, bool fresh, char *dev,
+		      size_t dev_len, uint64_t *sectors, char *why, size_t why_len)
 {
 	struct raid_set_plan *p = malloc(sizeof(*p));
 	struct dm_target_text *t = malloc(sizeof(*t));
@@ -631,7 +642,7 @@ int vvmpd_raid_device(struct vvmpd *d, const struct vvmp_repo_vd *vd, char *dev,
 			err = -EEXIST;
 		}
 	} else if (!err) {
-		/* Not running (host rebooted): assemble it from the members' metadata. */
+		/* Not running: new (a member was attaching at ALLOCATE), or after a reboot. */
 		if (set.exists)
 			err = dm_simple(DM_DEV_REMOVE, "remove", p->set_name, 0, why, why_len);
 		if (!err)
@@ -639,8 +650,12 @@ int vvmpd_raid_device(struct vvmpd *d, const struct vvmp_repo_vd *vd, char *dev,
 		if (!err)
 			err = plan_load(d, vd, p, true, why, why_len);
 		if (!err)
-			err = build(p, false, &set, why, why_len);
-		if (!err)
+			err = build(p, fresh, &set, why, why_len);
+		if (!err && fresh)
+			vvmpd_log("kernel: %s created (raid5_ls, %u members, chunk %u sectors, %"
+				  PRIu64 " sectors) over zeroed metadata: initial resync",
+				  p->set_name, p->members, p->chunk_sectors, p->array_sectors);
+		else if (!err)
 			vvmpd_log("kernel: %s assembled from its members' metadata (%" PRIu64
 				  " sectors)", p->set_name, p->array_sectors);
 	}

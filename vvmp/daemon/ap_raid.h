@@ -21,19 +21,25 @@
  * resync) instead of trusting whatever the extents held. Called inside the
  * ALLOCATE's repository transaction (the segments are readable); on error
  * nothing of it is left in the kernel.
- * Return: 0, or -errno with the reason in @why.
+ * Return: 0; -EINPROGRESS if a member is a remote volume still attaching
+ * (nothing built: the caller marks the set fresh, vvmpd_ap_raid_fresh(), and
+ * its first push builds it); or -errno with the reason in @why.
  */
 int vvmpd_raid_create(struct vvmpd *d, const struct vvmp_repo_vd *vd, char *why, size_t why_len);
 
 /**
  * vvmpd_raid_device() - the raid device of a stored RAID5 VD: the one in
  * the kernel if it is there with the expected table (a vvmpd restart),
- * else assembled again from the members' existing metadata (a reboot).
+ * else assembled again from the members' existing metadata (a reboot), or,
+ * with @fresh, built over zeroed metadata (a set never built yet).
  * @dev: its "major:minor"; @sectors: its size
  * Return: 0, or -errno with the reason in @why.
  */
-int vvmpd_raid_device(struct vvmpd *d, const struct vvmp_repo_vd *vd, char *dev, size_t dev_len,
-		      uint64_t *sectors, char *why, size_t why_len);
+int vvmpd_raid_device(struct vvmpd *d, const struct vvmp_repo_vd *vd, bool fresh, char *dev,
+		      size_t dev_len, uint64_t *sectors, char *why, size_t why_len);
+
+/* ap_push.c: the raid set of VD @vd_id is new: its first push builds it fresh. */
+void vvmpd_ap_raid_fresh(struct vvmpd *d, uint32_t vd_id);
 
 /**
  * vvmpd_raid_remove() - remove the dm devices of VD @vd_id (after its
