@@ -8,6 +8,17 @@
 #include <linux/blkdev.h>
 #include <linux/device-mapper.h>
 #include <linux/file.h>
+#include <net/genetlink.h>
+
+/* A dump's parsed attributes: in a struct genl_info since 6.2. */
+static inline struct nlattr **vvmp_dump_attrs(struct netlink_callback *cb)
+{
+#ifdef VVMP_HAVE_DUMPIT_GENL_INFO
+	return genl_dumpit_info(cb)->info.attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
+#endif
+}
 
 /*
  * blk_limits_io_min/opt() went away once queue limits became atomic (6.11);

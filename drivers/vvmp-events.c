@@ -285,6 +285,56 @@ void vvmp_event_activity(struct vvmp_vd *vd, unsigned int leg)
 }
 
 /**
+ * vvmp_bio_io_op() - the enum vvmp_io_op of a bio
+ * @bio: the bio
+ */
+u8 vvmp_bio_io_op(struct bio *bio)
+{
+	switch (bio_op(bio)) {
+	case REQ_OP_READ:
+		return VVMP_IO_READ;
+	case REQ_OP_DISCARD:
+		return VVMP_IO_DISCARD;
+	case REQ_OP_WRITE_ZEROES:
+		return VVMP_IO_WRITE_ZEROES;
+	default:
+		return bio_sectors(bio) ? VVMP_IO_WRITE : VVMP_IO_FLUSH;
+	}
+}
+
+/**
+ * vvmp_event_exception() - a plan was held for the CP, or left the AP's hold
+ * @vd: the VD, vd->lock held (any context)
+ * @io: the plan's per-bio data
+ * @type: VVMP_EVENT_EXCEPTION or _EXCEPTION_DONE
+ * @outcome: enum vvmp_exc_outcome (EXCEPTION_DONE)
+ * @error: the positive errno the client gets, 0 for none
+ */
+void vvmp_event_exception(struct vvmp_vd *vd, struct vvmp_io *io, u8 type,
+			  u8 outcome, int error)
+{
+	struct bio *bio = dm_bio_from_per_bio_data(io, sizeof(*io));
+	struct vvmp_event_rec *rec = vvmp_event_alloc(type, GFP_ATOMIC);
+
+	if (rec) {
+		strscpy(rec->vd, vd->name, sizeof(rec->vd));
+		if (io->port->client)
+			strscpy(rec->client, io->port->client->name,
+				sizeof(rec->client));
+		rec->exc_id = io->exc.id;
+		rec->exc_generation = io->exc.generation;
+		rec->exc_reason = io->exc.reason;
+		rec->leg = io->exc.leg;
+		rec->exc_op = vvmp_bio_io_op(bio);
+		rec->exc_sector = io->vd_sector;
+		rec->exc_length = bio_sectors(bio);
+		rec->exc_outcome = outcome;
+		rec->exc_errno = error;
+	}
+	vvmp_event_post(rec, &vd->seq);
+}
+
+/**
  * vvmp_event_divert() - a VD's divert ranges changed
  * @vd: the VD, ctl_lock held
  */

@@ -135,6 +135,7 @@ void vvmp_deactivate(struct vvmp_vd *vd, unsigned int leg)
 	changed = !vd->deactivated;
 	if (changed) {
 		WRITE_ONCE(vd->deactivated, true);
+		vd->deactivated_leg = leg;
 		vvmp_event_activity(vd, leg);
 	}
 	spin_unlock_irqrestore(&vd->lock, flags);

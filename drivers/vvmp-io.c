@@ -74,14 +74,17 @@ static int vvmp_choose_read_leg(struct vvmp_vd *vd, struct vvmp_map *map,
 
 /*
  * Cut the bio to the piece this plan covers; count it for a named VD and
- * its client (nothing reads those counters of a table-private VD).
+ * its client (nothing reads those counters of a table-private VD). A bio
+ * planned after ->map returned (it was held) already fits: only ->map may
+ * cut (dm_accept_partial_bio).
  */
 static void vvmp_accept(struct vvmp_io *io, struct bio *bio, sector_t len)
 {
 	if (bio_sectors(bio) > len)
 		dm_accept_partial_bio(bio, len);
-	if (io->vd->ti)
+	if (io->vd->ti || io->issued)
 		return;
+	io->issued = true;
 	vvmp_count_issue(io->vd->counters, bio);
 	vvmp_count_issue(io->port->counters, bio);
 }
@@ -187,7 +190,8 @@ static bool vvmp_read_failed(struct vvmp_vd *vd, struct vvmp_io *io,
 	u32 masks = READ_ONCE(vd->legs[io->leg].masks);
 	unsigned long flags;
 
-	if (!vvmp_error_fails_leg(bio, status))
+	/* A front split off this bio may have failed, not this leg. */
+	if (!vvmp_error_fails_leg(bio, status) || io->split)
 		return false;
 	io->error = status;
 	io->tried_legs |= BIT(io->leg);
@@ -272,8 +276,8 @@ static blk_status_t vvmp_write_status(struct vvmp_vd *vd, struct vvmp_io *io)
 static void vvmp_write_put(struct vvmp_io *io)
 {
 	struct vvmp_vd *vd = io->vd;
+	unsigned long flags, log_data;
 	struct bio *bio;
-	unsigned long flags;
 
 	if (!atomic_dec_and_test(&io->pending))
 		return;
@@ -284,6 +288,13 @@ static void vvmp_write_put(struct vvmp_io *io)
 		bio_list_add(&vd->later_writes, bio);
 		spin_unlock_irqrestore(&vd->retry_lock, flags);
 		queue_work(vd->wq, &vd->later_work);
+		return;
+	}
+	/* A failed log-data component hands the plan to the CP. */
+	log_data = io->failed_legs & ~vvmp_legs_without(vd, VVMP_MASK_LOG_DATA);
+	if (log_data && !io->later_legs && !vd->ti) {
+		vvmp_recovery_write_done(vd, io);
+		vvmp_exc_hold_component(io, __ffs(log_data));
 		return;
 	}
 	/* Stopped: legs written in the first stage must be copied over. */
@@ -461,7 +472,8 @@ static void vvmp_flush_endio(struct bio *clone)
 	/* A mirror absorbs the flush failure of a leg it can fail. */
 	if (status && !(vvmp_error_fails_leg(clone, status) &&
 			vvmp_component_failed(vd, c->leg) &&
-			!(READ_ONCE(vd->legs[c->leg].masks) & VVMP_MASK_SUCCESS)))
+			!(READ_ONCE(vd->legs[c->leg].masks) &
+			  (VVMP_MASK_SUCCESS | VVMP_MASK_DEACTIVATE))))
 		io->error = status;
 	else
 		set_bit(c->leg, &io->ok_legs);
@@ -601,8 +613,12 @@ int vvmp_map_bio(struct vvmp_port *port, struct bio *bio)
 		vvmp_accept(io, bio, bio_sectors(bio));
 		vvmp_io_done(io, bio, BLK_STS_IOERR);
 		vvmp_map_put(io->map);
+		io->map = NULL;
 		return DM_MAPIO_KILL;
 	}
+	if (unlikely(READ_ONCE(vd->nr_ranges)) && !io->exc.pass &&
+	    bio_sectors(bio) && vvmp_exc_divert(port, io, bio))
+		return DM_MAPIO_SUBMITTED;
 	if (bio->bi_opf & REQ_PREFLUSH) {
 		vvmp_accept(io, bio, bio_sectors(bio));
 		if (!vd->ti)
@@ -623,8 +639,95 @@ int vvmp_map_bio(struct vvmp_port *port, struct bio *bio)
 	if (r == DM_MAPIO_KILL) {
 		vvmp_io_done(io, bio, BLK_STS_IOERR);
 		vvmp_map_put(io->map);
+		io->map = NULL;		/* a held bio is ended by its releaser */
 	}
 	return r;
+}
+
+/**
+ * vvmp_piece_len() - how much of @bio one plan on @map can take
+ * @map: the map
+ * @sector: the bio's first VD sector
+ * @bio: the bio
+ *
+ * Return: sectors up to the nearest boundary of an extent or chunk on any
+ * leg; the whole bio if it has no data or runs past the map's end.
+ */
+sector_t vvmp_piece_len(struct vvmp_map *map, sector_t sector,
+			struct bio *bio)
+{
+	struct dm_dev *dev;
+	sector_t dev_sector;
+
+	if ((bio->bi_opf & REQ_PREFLUSH) || !bio_sectors(bio) ||
+	    sector + bio_sectors(bio) > map->size)
+		return bio_sectors(bio);
+	if (map->nr_legs == 1)
+		return vvmp_leg_map(map, 0, sector, &dev, &dev_sector);
+	return vvmp_boundary(map, BIT(map->nr_legs) - 1, sector);
+}
+
+/*
+ * The map changed while @bio was held and now has a boundary inside it:
+ * its first @len sectors go back through the device as a bio of their own
+ * (chained to @bio) and @bio keeps the rest. Not while the device
+ * suspends: dm would keep the new bio until a resume that waits for @bio.
+ */
+static int vvmp_split_to_dm(struct vvmp_port *port, struct vvmp_io *io,
+			    struct bio *bio, sector_t len)
+{
+	struct mapped_device *md = dm_table_get_md(port->ti->table);
+	struct bio *front;
+
+	if (READ_ONCE(port->suspending))
+		return -EBUSY;
+	front = bio_split(bio, len, GFP_NOIO, &fs_bio_set);
+	bio_set_dev(front, dm_disk(md)->part0);
+	bio_chain(front, bio);
+	io->vd_sector += len;
+	io->split = true;
+	submit_bio_noacct(front);
+	return 0;
+}
+
+/**
+ * vvmp_plan_held() - plan and submit a bio that was held after ->map
+ * @port: its device
+ * @bio: the dm clone, cut by ->map, io->map referenced
+ *
+ * Called from process context: a port's dispatch, a commit, a plan's
+ * resubmission or release.
+ */
+void vvmp_plan_held(struct vvmp_port *port, struct bio *bio)
+{
+	struct vvmp_io *io = dm_per_bio_data(bio, sizeof(*io));
+	sector_t len;
+
+	for (;;) {
+		len = vvmp_piece_len(io->map, io->vd_sector, bio);
+		if (len >= bio_sectors(bio))
+			break;
+		if (vvmp_split_to_dm(port, io, bio, len)) {
+			DMERR_LIMIT("%s: a held bio no longer fits the map while the device suspends",
+				    vvmp_vd_name(port->vd));
+			vvmp_map_put(io->map);
+			io->map = NULL;
+			bio->bi_status = BLK_STS_IOERR;
+			bio_endio(bio);
+			return;
+		}
+	}
+	switch (vvmp_map_bio(port, bio)) {
+	case DM_MAPIO_REMAPPED:
+		dm_submit_bio_remap(bio, NULL);
+		break;
+	case DM_MAPIO_KILL:
+		bio->bi_status = BLK_STS_IOERR;
+		bio_endio(bio);
+		break;
+	default:
+		break;
+	}
 }
 
 /**
@@ -638,11 +741,17 @@ int vvmp_map(struct dm_target *ti, struct bio *bio)
 {
 	struct vvmp_port *port = ti->private;
 	struct vvmp_io *io = dm_per_bio_data(bio, sizeof(*io));
+	struct vvmp_map *map;
+	sector_t len;
 
 	io->port = port;
 	io->vd = port->vd;
 	io->map = NULL;
 	io->requeue = false;
+	io->split = false;
+	io->issued = false;
+	io->exc.id = 0;
+	io->exc.pass = false;
 	io->kind = VVMP_IO_NOTHING;
 	io->vd_sector = dm_target_offset(ti, bio->bi_iter.bi_sector);
 	io->start_ns = READ_ONCE(port->vd->collect_latency) ?
@@ -651,13 +760,24 @@ int vvmp_map(struct dm_target *ti, struct bio *bio)
 		io->map = vvmp_map_get(port->vd);
 		return vvmp_map_bio(port, bio);
 	}
-	/* The policy and the map, both before or both after a commit. */
+	/*
+	 * The policy and the map, both before or both after a commit. The
+	 * piece is cut now, on this map: a bio held by the policy or for the
+	 * control path is planned later, when dm no longer lets it be cut.
+	 */
 	rcu_read_lock();
+	map = vvmp_map_get(port->vd);
+	len = vvmp_piece_len(map, io->vd_sector, bio);
+	if (unlikely(READ_ONCE(port->vd->nr_ranges)))
+		len = vvmp_divert_cut(port->vd, io->vd_sector, len);
+	if (bio_sectors(bio) > len)
+		dm_accept_partial_bio(bio, len);
 	if (!vvmp_port_admit(port, bio)) {
 		rcu_read_unlock();
+		vvmp_map_put(map);
 		return DM_MAPIO_SUBMITTED;
 	}
-	io->map = vvmp_map_get(port->vd);
+	io->map = map;
 	rcu_read_unlock();
 	return vvmp_map_bio(port, bio);
 }
@@ -693,7 +813,8 @@ int vvmp_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error)
 	    vvmp_error_fails_leg(bio, *error) &&
 	    vvmp_component_failed(vd, io->leg) &&
 	    READ_ONCE(vd->legs[io->leg].health) == VVMP_LEG_FAILED &&
-	    !(READ_ONCE(vd->legs[io->leg].masks) & VVMP_MASK_SUCCESS))
+	    !(READ_ONCE(vd->legs[io->leg].masks) &
+	      (VVMP_MASK_SUCCESS | VVMP_MASK_DEACTIVATE)))
 		*error = BLK_STS_OK;
 
 	vvmp_io_done(io, bio, *error);

@@ -710,7 +710,7 @@ int vvmp_nl_plan_params_get(struct sk_buff *skb, struct genl_info *info)
 	return vvmp_nl_vd_reply(info, vvmp_nl_fill_components, false);
 }
 
-/* ---- EH: divert ranges (stored; I/O on them is the CP's from issue 4) ---- */
+/* ---- EH: divert ranges (I/O on them is held for the CP) ---- */
 
 static int vvmp_nl_get_range(struct genl_info *info, struct vvmp_range *range)
 {
@@ -731,26 +731,40 @@ static int vvmp_nl_get_range(struct genl_info *info, struct vvmp_range *range)
 	return 0;
 }
 
+/* ->map reads the ranges under vd->lock; they change under both locks. */
 static void vvmp_undo_ranges(struct vvmp_undo *u)
 {
 	mutex_lock(&u->vd->ctl_lock);
+	spin_lock_irq(&u->vd->lock);
 	u->vd->nr_ranges = u->nr_ranges;
 	memcpy(u->vd->ranges, u->ranges, sizeof(u->ranges));
+	spin_unlock_irq(&u->vd->lock);
 	mutex_unlock(&u->vd->ctl_lock);
 }
 
-/* Remember a VD's divert ranges before a change, to undo it. */
-static int vvmp_nl_save_ranges(struct genl_info *info, struct vvmp_vd *vd)
+/* Once the removal is final: the plans it held run again. */
+static void vvmp_finish_divert_delete(struct vvmp_undo *u)
+{
+	vvmp_exc_release_diverted(u->vd);
+}
+
+/*
+ * A VD's divert ranges before a change, to undo it; with @release, the
+ * plans no range holds any more are released once the change is final.
+ * The caller adds the record after the change.
+ */
+static struct vvmp_undo *vvmp_nl_save_ranges(struct vvmp_vd *vd, bool release)
 {
 	struct vvmp_undo *u = vvmp_undo_new(vd);
 
 	if (!u)
-		return -ENOMEM;
+		return NULL;
 	u->nr_ranges = vd->nr_ranges;
 	memcpy(u->ranges, vd->ranges, sizeof(u->ranges));
 	u->undo = vvmp_undo_ranges;
-	vvmp_txn_undo_add(info, u);
-	return 0;
+	if (release)
+		u->finish = vvmp_finish_divert_delete;
+	return u;
 }
 
 static int vvmp_find_range(struct vvmp_vd *vd, const struct vvmp_range *range)
@@ -769,6 +783,7 @@ int vvmp_nl_divert_add(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *attr = info->attrs[VVMP_A_RANGE];
 	struct vvmp_range range;
+	struct vvmp_undo *u;
 	struct vvmp_vd *vd;
 	int r;
 
@@ -790,17 +805,26 @@ int vvmp_nl_divert_add(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_ATTR(info->extack, attr,
 				    "VD has the most divert ranges allowed");
 		r = -ENOSPC;
-	} else if (vvmp_nl_save_ranges(info, vd)) {
-		r = -ENOMEM;
 	} else {
-		unsigned int i = vd->nr_ranges++;
+		unsigned int i;
 
+		u = vvmp_nl_save_ranges(vd, false);
+		if (!u) {
+			r = -ENOMEM;
+			goto out;
+		}
+
+		spin_lock_irq(&vd->lock);
+		i = vd->nr_ranges++;
 		/* Kept in ascending order of start, as DIVERT_GET lists them. */
 		for (; i && vd->ranges[i - 1].start > range.start; i--)
 			vd->ranges[i] = vd->ranges[i - 1];
 		vd->ranges[i] = range;
+		spin_unlock_irq(&vd->lock);
 		vvmp_event_divert(vd);
+		vvmp_txn_undo_add(info, u);
 	}
+out:
 	vvmp_nl_unlock(info, vd);
 	return r;
 }
@@ -809,6 +833,7 @@ int vvmp_nl_divert_add(struct sk_buff *skb, struct genl_info *info)
 int vvmp_nl_divert_delete(struct sk_buff *skb, struct genl_info *info)
 {
 	struct vvmp_range range;
+	struct vvmp_undo *u;
 	struct vvmp_vd *vd;
 	int i, r;
 
@@ -823,14 +848,22 @@ int vvmp_nl_divert_delete(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VVMP_A_RANGE],
 				    "No such range");
 		r = -ENOENT;
-	} else if (vvmp_nl_save_ranges(info, vd)) {
-		r = -ENOMEM;
 	} else {
+		u = vvmp_nl_save_ranges(vd, true);
+		if (!u) {
+			r = -ENOMEM;
+			goto out;
+		}
+		spin_lock_irq(&vd->lock);
 		vd->nr_ranges--;
 		memmove(&vd->ranges[i], &vd->ranges[i + 1],
 			(vd->nr_ranges - i) * sizeof(vd->ranges[0]));
+		spin_unlock_irq(&vd->lock);
 		vvmp_event_divert(vd);
+		/* Outside a commit its finish releases the plans now. */
+		vvmp_txn_undo_add(info, u);
 	}
+out:
 	vvmp_nl_unlock(info, vd);
 	return r;
 }

@@ -25,6 +25,7 @@ int vvmp_nl_vd_activate(struct sk_buff *skb, struct genl_info *info)
 	r = -ENOMEM;
 	if (!u)
 		goto out;
+	u->leg = READ_ONCE(vd->deactivated_leg);
 	r = vvmp_activate(vd);
 	if (r) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VVMP_A_VD_NAME],

@@ -40,6 +40,31 @@ const struct nla_policy vvmp_component_policy[VVMP_COMPONENT_A_MAX + 1] = {
 	[VVMP_COMPONENT_A_MASKS] = NLA_POLICY_MASK(NLA_U32, VVMP_MASK_ALL),
 };
 
+static struct netlink_range_validation vvmp_exc_timeout_range = {
+	.min = 1,
+	.max = VVMP_EXC_TIMEOUT_MS_MAX,
+};
+
+static struct netlink_range_validation vvmp_io_length_range = {
+	.min = SECTOR_SIZE,
+	.max = VVMP_IO_MAX_BYTES,
+};
+
+const struct nla_policy vvmp_io_policy[VVMP_IO_A_MAX + 1] = {
+	[VVMP_IO_A_OP] = NLA_POLICY_MAX(NLA_U8, VVMP_IO_WRITE),
+	[VVMP_IO_A_SECTOR] = { .type = NLA_U64 },
+	[VVMP_IO_A_LENGTH] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						   &vvmp_io_length_range),
+};
+
+const struct nla_policy vvmp_copy_policy[VVMP_COPY_A_MAX + 1] = {
+	[VVMP_COPY_A_SRC_LEG] = NLA_POLICY_MAX(NLA_U32, VVMP_MAX_LEGS - 1),
+	[VVMP_COPY_A_SRC_SECTOR] = { .type = NLA_U64 },
+	[VVMP_COPY_A_DST_LEG] = NLA_POLICY_MAX(NLA_U32, VVMP_MAX_LEGS - 1),
+	[VVMP_COPY_A_DST_SECTOR] = { .type = NLA_U64 },
+	[VVMP_COPY_A_LENGTH] = NLA_POLICY_MIN(NLA_U64, 1),
+};
+
 const struct nla_policy vvmp_range_policy[VVMP_RANGE_A_MAX + 1] = {
 	[VVMP_RANGE_A_START] = { .type = NLA_U64 },
 	[VVMP_RANGE_A_LENGTH] = NLA_POLICY_MIN(NLA_U64, 1),
@@ -81,6 +106,17 @@ static const struct nla_policy vvmp_attr_policy[VVMP_A_MAX + 1] = {
 	[VVMP_A_REGION_SECTORS] = { .type = NLA_U32 },	/* checked by VD_CREATE */
 	[VVMP_A_RESYNC_RATE] = { .type = NLA_U32 },
 	[VVMP_A_DEACTIVATED] = { .type = NLA_REJECT },
+	[VVMP_A_EXCEPTION] = { .type = NLA_REJECT },
+	[VVMP_A_EXC_ID] = { .type = NLA_U64 },
+	[VVMP_A_EXC_ERRNO] = NLA_POLICY_RANGE(NLA_U32, 1, MAX_ERRNO),
+	[VVMP_A_EXC_TIMEOUT_MS] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							&vvmp_exc_timeout_range),
+	[VVMP_A_EXC_ON_TIMEOUT] = NLA_POLICY_MAX(NLA_U8, VVMP_EXC_TIMEOUT_HOLD),
+	[VVMP_A_EXC_OUTCOME] = { .type = NLA_REJECT },
+	[VVMP_A_IO] = NLA_POLICY_NESTED(vvmp_io_policy),
+	[VVMP_A_DATA] = { .type = NLA_BINARY, .len = VVMP_IO_MAX_BYTES },
+	[VVMP_A_COPY] = NLA_POLICY_NESTED(vvmp_copy_policy),
+	[VVMP_A_EXC_GENERATION] = { .type = NLA_U64 },
 	[VVMP_A_PAD] = { .type = NLA_REJECT },
 	[VVMP_A_LOG] = NLA_POLICY_NESTED(vvmp_extent_policy),	/* VD_CREATE */
 };
@@ -441,6 +477,10 @@ static int vvmp_nl_put_vd(struct sk_buff *skb, struct vvmp_vd *vd)
 	    vvmp_nl_put_ranges(skb, vd->ranges, vd->nr_ranges) ||
 	    nla_put_u32(skb, VVMP_A_REGION_SECTORS, 1U << vd->rlog.shift) ||
 	    nla_put_u32(skb, VVMP_A_RESYNC_RATE, READ_ONCE(vd->rec.rate_kib)) ||
+	    nla_put_u32(skb, VVMP_A_EXC_TIMEOUT_MS,
+			READ_ONCE(vd->exc_timeout_ms)) ||
+	    nla_put_u8(skb, VVMP_A_EXC_ON_TIMEOUT,
+		       READ_ONCE(vd->exc_on_timeout)) ||
 	    (READ_ONCE(vd->deactivated) &&
 	     nla_put_flag(skb, VVMP_A_DEACTIVATED)))
 		goto out;
@@ -801,7 +841,8 @@ static int vvmp_nl_replace_map(struct genl_info *info, bool segment)
 				    "Map would grow the VD past its log's capacity");
 		r = -ENOSPC;
 	} else {
-		r = 0;
+		/* Writes past the old end must be logged like any other. */
+		r = vvmp_region_log_grow(vd, map->size);
 	}
 	if (r) {
 		vvmp_map_free(map);
@@ -1099,6 +1140,25 @@ static int vvmp_nl_put_event(struct sk_buff *skb,
 	case VVMP_EVENT_STATS_THRESHOLD:
 		return nla_put_u64_64bit(skb, VVMP_A_THRESHOLD, rec->threshold,
 					 VVMP_A_PAD);
+	case VVMP_EVENT_EXCEPTION: {
+		struct vvmp_exc_info e = {
+			.id = rec->exc_id, .generation = rec->exc_generation,
+			.reason = rec->exc_reason, .op = rec->exc_op,
+			.sector = rec->exc_sector, .length = rec->exc_length,
+			.leg = rec->leg,
+		};
+
+		strscpy(e.client, rec->client, sizeof(e.client));
+		return vvmp_nl_put_exception(skb, &e);
+	}
+	case VVMP_EVENT_EXCEPTION_DONE:
+		if (nla_put_u64_64bit(skb, VVMP_A_EXC_ID, rec->exc_id,
+				      VVMP_A_PAD) ||
+		    nla_put_u8(skb, VVMP_A_EXC_OUTCOME, rec->exc_outcome) ||
+		    (rec->exc_errno &&
+		     nla_put_u32(skb, VVMP_A_EXC_ERRNO, rec->exc_errno)))
+			return -EMSGSIZE;
+		break;
 	case VVMP_EVENT_VD_ACTIVITY:
 		if (rec->deactivated &&
 		    (nla_put_flag(skb, VVMP_A_DEACTIVATED) ||
@@ -1144,10 +1204,24 @@ void vvmp_nl_multicast_event(const struct vvmp_event_rec *rec)
 /* Dump cursor: phase, last object id done, records done of that object. */
 enum { VVMP_DUMP_HEAD, VVMP_DUMP_CLIENTS, VVMP_DUMP_VDS, VVMP_DUMP_END };
 
-static void *vvmp_nl_dump_put(struct sk_buff *skb, struct netlink_callback *cb)
+/**
+ * vvmp_nl_dump_hdr() - the header of one record of a dump
+ * @skb: the dump's message
+ * @cb: the dump
+ * @cmd: the command the records answer
+ *
+ * Return: the header, or NULL if @skb is full.
+ */
+void *vvmp_nl_dump_hdr(struct sk_buff *skb, struct netlink_callback *cb,
+		       u8 cmd)
 {
 	return genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-			   &vvmp_genl_family, NLM_F_MULTI, VVMP_CMD_STATE_GET);
+			   &vvmp_genl_family, NLM_F_MULTI, cmd);
+}
+
+static void *vvmp_nl_dump_put(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return vvmp_nl_dump_hdr(skb, cb, VVMP_CMD_STATE_GET);
 }
 
 /*
@@ -1362,6 +1436,14 @@ static const struct genl_ops vvmp_genl_ops[] = {
 	{ .cmd = VVMP_CMD_STATE_GET, .dumpit = vvmp_nl_state_dump },
 	VVMP_DO(VVMP_CMD_VD_ACTIVATE),
 	VVMP_DO(VVMP_CMD_RESYNC_SET),
+	{ .cmd = VVMP_CMD_EXC_GET, .doit = vvmp_nl_exc_get,
+	  .dumpit = vvmp_nl_exc_dump },
+	VVMP_TX(VVMP_CMD_EXC_TAKE, vvmp_nl_exc_take),
+	VVMP_TX(VVMP_CMD_EXC_RESUBMIT, vvmp_nl_exc_resubmit),
+	VVMP_TX(VVMP_CMD_EXC_ABORT, vvmp_nl_exc_abort),
+	VVMP_TX(VVMP_CMD_EXC_POLICY_SET, vvmp_nl_exc_policy_set),
+	VVMP_TX(VVMP_CMD_PASSTHROUGH, vvmp_nl_passthrough),
+	VVMP_TX(VVMP_CMD_COPY, vvmp_nl_copy),
 };
 
 static const struct genl_multicast_group vvmp_genl_mcgrps[] = {

@@ -122,16 +122,7 @@ static bool vvmp_port_release(struct vvmp_port *port, struct bio *bio)
 	}
 	io->map = vvmp_map_get(port->vd);
 	rcu_read_unlock();
-	switch (vvmp_map_bio(port, bio)) {
-	case DM_MAPIO_REMAPPED:
-		dm_submit_bio_remap(bio, NULL);
-		break;
-	case DM_MAPIO_KILL:
-		vvmp_fail_bio(bio, BLK_STS_IOERR);
-		break;
-	default:
-		break;
-	}
+	vvmp_plan_held(port, bio);
 	return true;
 }
 
@@ -385,6 +376,7 @@ void vvmp_port_presuspend(struct vvmp_port *port)
 	held = port->held;
 	bio_list_init(&port->held);
 	spin_unlock_irq(&port->hold_lock);
+	vvmp_exc_presuspend(port, dm_noflush_suspending(port->ti));
 	if (!dm_noflush_suspending(port->ti)) {
 		vvmp_port_release_list(port, &held);
 		return;

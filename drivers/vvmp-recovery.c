@@ -91,9 +91,11 @@ void vvmp_recovery_demote(struct vvmp_vd *vd, unsigned long legs,
 
 	spin_lock_irqsave(&vd->lock, flags);
 	vvmp_region_mark(vd, sector, len);
-	legs &= vvmp_legs_in_state(vd, VVMP_LEG_IN_SYNC);
+	/* Out-of-sync legs too: a running pass may be past this region. */
+	legs &= ~vvmp_legs_in_state(vd, VVMP_LEG_FAILED);
 	for_each_set_bit(leg, &legs, VVMP_MAX_LEGS)
-		vvmp_set_leg_health(vd, leg, VVMP_LEG_OUT_OF_SYNC);
+		if (vd->legs[leg].health == VVMP_LEG_IN_SYNC)
+			vvmp_set_leg_health(vd, leg, VVMP_LEG_OUT_OF_SYNC);
 	if (legs) {
 		vd->rec.active = true;
 		vd->rec.restart = true;

@@ -101,6 +101,10 @@ struct vvmp_vd *vvmp_vd_new(const char *name)
 	INIT_WORK(&vd->retry_work, vvmp_retry_reads);
 	INIT_WORK(&vd->flush_work, vvmp_flush_work);
 	INIT_WORK(&vd->later_work, vvmp_later_work);
+	INIT_LIST_HEAD(&vd->exceptions);
+	INIT_DELAYED_WORK(&vd->exc_work, vvmp_exc_work);
+	vd->exc_timeout_ms = VVMP_EXC_TIMEOUT_MS_DEFAULT;
+	vd->exc_on_timeout = VVMP_EXC_TIMEOUT_FAIL;
 	INIT_WORK(&vd->event_work, vvmp_event_work);
 	INIT_WORK(&vd->threshold_work, vvmp_threshold_work);
 	vd->read_policy = VVMP_READ_LEAST_PENDING;
@@ -176,6 +180,10 @@ void vvmp_vd_free(struct vvmp_vd *vd)
 
 	/* Writes the log clean if it is not yet (its works run on vd->wq). */
 	vvmp_region_disk_exit(vd);
+	/* Delayed works may still have a timer armed: not drained below. */
+	cancel_delayed_work_sync(&vd->exc_work);
+	if (vd->rec.kcopyd)
+		cancel_delayed_work_sync(&vd->rec.window_work);
 	if (vd->wq)
 		destroy_workqueue(vd->wq);
 	vvmp_recovery_exit(vd);

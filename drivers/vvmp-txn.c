@@ -324,7 +324,7 @@ int vvmp_nl_txn_commit(struct sk_buff *skb, struct genl_info *info)
 	return r;
 }
 
-/* A socket closed: its transactions go with it. */
+/* A socket closed: its transactions go with it, its plans time out. */
 static int vvmp_txn_release(struct notifier_block *nb, unsigned long event,
 			    void *ptr)
 {
@@ -341,6 +341,7 @@ static int vvmp_txn_release(struct notifier_block *nb, unsigned long event,
 		}
 	}
 	mutex_unlock(&vvmp_txn_lock);
+	vvmp_exc_socket_closed(n->portid);
 	return NOTIFY_DONE;
 }
 

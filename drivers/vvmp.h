@@ -227,6 +227,7 @@ struct vvmp_vd {
 	unsigned int nr_legs;		/* changed only by PLAN_SET */
 	bool track_pending;		/* legs count bios in flight */
 	bool deactivated;		/* a component failure stopped all I/O */
+	unsigned int deactivated_leg;	/* ... of this leg */
 	struct vvmp_leg legs[VVMP_MAX_LEGS];
 
 	enum vvmp_read_policy read_policy;
@@ -244,8 +245,12 @@ struct vvmp_vd {
 	struct list_head ports;		/* devices exposing it */
 	struct vvmp_policy policy;	/* default for every client */
 	struct list_head client_policies;
-	unsigned int nr_ranges;
+	unsigned int nr_ranges;		/* changed under vd->lock too */
 	struct vvmp_range ranges[VVMP_MAX_DIVERT_RANGES];
+	struct list_head exceptions;	/* held plans by id, vd->lock */
+	u32 exc_timeout_ms;
+	u8 exc_on_timeout;		/* enum vvmp_exc_on_timeout */
+	struct delayed_work exc_work;	/* applies the timeout */
 	bool collect_latency;
 	u64 error_threshold;
 	bool threshold_crossed;
@@ -314,6 +319,14 @@ struct vvmp_event_rec {
 	u32 masks;
 	u64 threshold;
 	bool deactivated;
+	u64 exc_id;
+	u64 exc_generation;
+	u8 exc_reason;
+	u8 exc_op;
+	u8 exc_outcome;
+	u32 exc_errno;
+	u64 exc_sector;
+	u64 exc_length;
 	unsigned int nr_ranges;
 	struct vvmp_range ranges[VVMP_MAX_DIVERT_RANGES];
 };
@@ -325,6 +338,18 @@ enum vvmp_io_kind {
 	VVMP_IO_NOTHING,	/* completed in ->map without I/O */
 };
 
+/* What a held exception plan adds to its bio (vvmp-exception.c). */
+struct vvmp_exc {
+	struct list_head node;		/* in vd->exceptions */
+	u64 id;				/* 0: not held */
+	u64 generation;			/* the map's, when it was held */
+	unsigned long since;		/* jiffies */
+	u32 owner;			/* netlink port id, 0: the AP */
+	u8 reason;			/* enum vvmp_exc_reason */
+	u8 leg;				/* COMPONENT: the failed leg */
+	bool pass;			/* resubmitted: past the divert check */
+};
+
 /* Per-bio data of a dm clone. */
 struct vvmp_io {
 	struct vvmp_vd *vd;
@@ -332,6 +357,8 @@ struct vvmp_io {
 	struct vvmp_map *map;		/* holds a reference until completion */
 	u64 start_ns;			/* 0: latency not collected */
 	bool requeue;			/* held: dm maps it again after resume */
+	bool split;			/* fronts went back through the device */
+	bool issued;			/* counted in the VD's and port's stats */
 	sector_t vd_sector;
 	enum vvmp_io_kind kind;
 	unsigned int leg;		/* REMAPPED and mirrored reads */
@@ -348,6 +375,7 @@ struct vvmp_io {
 	unsigned long failed_legs;	/* writes: legs whose clone failed */
 	atomic_t pending;		/* writes: leg clones + 1 while issuing */
 	blk_status_t error;		/* writes: first in-sync leg error */
+	struct vvmp_exc exc;
 };
 
 /* A vvmp-owned clone of a dm write, sent to one leg. */
@@ -418,11 +446,29 @@ int vvmp_activate(struct vvmp_vd *vd);
 /* vvmp-io.c */
 int vvmp_map(struct dm_target *ti, struct bio *bio);
 int vvmp_map_bio(struct vvmp_port *port, struct bio *bio);
+sector_t vvmp_piece_len(struct vvmp_map *map, sector_t sector,
+			struct bio *bio);
+void vvmp_plan_held(struct vvmp_port *port, struct bio *bio);
 int vvmp_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error);
 void vvmp_submit_write(struct vvmp_io *io, struct bio *bio);
 void vvmp_retry_reads(struct work_struct *work);
 void vvmp_flush_work(struct work_struct *work);
 void vvmp_later_work(struct work_struct *work);
+
+/* vvmp-exception.c */
+sector_t vvmp_divert_cut(struct vvmp_vd *vd, sector_t sector, sector_t len);
+bool vvmp_exc_divert(struct vvmp_port *port, struct vvmp_io *io,
+		     struct bio *bio);
+void vvmp_exc_hold_component(struct vvmp_io *io, unsigned int leg);
+struct vvmp_io *vvmp_exc_find(u64 id, struct vvmp_vd **vdp);
+int vvmp_exc_resubmit(u64 id, u64 generation);
+int vvmp_exc_abort(u64 id, int error);
+int vvmp_exc_take(u64 id, u32 portid);
+void vvmp_exc_release_diverted(struct vvmp_vd *vd);
+void vvmp_exc_socket_closed(u32 portid);
+void vvmp_exc_presuspend(struct vvmp_port *port, bool noflush);
+void vvmp_exc_work(struct work_struct *work);
+u8 vvmp_bio_io_op(struct bio *bio);
 
 /* vvmp-region.c */
 bool vvmp_region_sectors_valid(u64 sectors);
@@ -520,6 +566,8 @@ void vvmp_event_policy(struct vvmp_vd *vd, struct vvmp_client *client,
 void vvmp_event_device(struct vvmp_port *port, u8 type);
 void vvmp_event_component(struct vvmp_vd *vd, unsigned int leg);
 void vvmp_event_activity(struct vvmp_vd *vd, unsigned int leg);
+void vvmp_event_exception(struct vvmp_vd *vd, struct vvmp_io *io, u8 type,
+			  u8 outcome, int error);
 void vvmp_event_divert(struct vvmp_vd *vd);
 void vvmp_event_threshold(struct vvmp_vd *vd, u64 threshold);
 void vvmp_event_client(struct vvmp_client *client, u8 type);

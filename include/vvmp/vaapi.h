@@ -199,6 +199,32 @@ struct vaapi_range {
 	uint64_t length;
 };
 
+/* A plan held for the control path (EXC_GET, EVENT_EXCEPTION). */
+struct vaapi_exception {
+	char vd[VVMP_NAME_MAX];
+	uint64_t id;
+	uint64_t generation;		/* the VD's map generation of the plan */
+	enum vvmp_exc_reason reason;
+	enum vvmp_io_op op;
+	uint64_t sector;		/* VD sectors */
+	uint64_t length;
+	uint32_t leg;			/* VVMP_EXC_COMPONENT: the failed leg */
+	uint32_t owner;			/* netlink port id, 0: still the AP's */
+	uint32_t age_ms;
+	char client[VVMP_NAME_MAX];	/* "" for a device without a client */
+};
+
+/* A copy within a VD (vaapi_eh_copy). */
+struct vaapi_copy {
+	bool has_src_leg;		/* else: an in-sync leg */
+	uint32_t src_leg;
+	uint64_t src_sector;
+	bool has_dst_leg;		/* else: every leg not failed */
+	uint32_t dst_leg;
+	uint64_t dst_sector;
+	uint64_t length;		/* sectors */
+};
+
 /* One event record (snapshot or stream); fields as listed in present. */
 struct vaapi_event {
 	uint64_t present;		/* 1 << VVMP_A_* of the attributes */
@@ -226,6 +252,10 @@ struct vaapi_event {
 	uint32_t resync_rate;		/* VD_EXISTS: KiB/s, 0: no limit */
 	bool deactivated;		/* VD_EXISTS, VD_ACTIVITY (with */
 					/* LEG_INDEX: the leg that failed) */
+	struct vaapi_exception exception;	/* EVENT_EXCEPTION */
+	uint64_t exc_id;			/* EVENT_EXCEPTION_DONE */
+	enum vvmp_exc_outcome exc_outcome;
+	uint32_t exc_errno;
 };
 
 /* ---- handle --------------------------------------------------------- */
@@ -344,6 +374,39 @@ int vaapi_eh_list_divert(struct vaapi *h, const char *vd,
 int vaapi_eh_activate_vd(struct vaapi *h, const char *vd);
 /* Let @vd's resyncs copy at most @rate_kib KiB/s (0: no limit). VVMP_CMD_RESYNC_SET */
 int vaapi_eh_set_resync_rate(struct vaapi *h, const char *vd, uint32_t rate_kib);
+
+/* ---- EH: exception plans ------------------------------------------------ */
+
+/* Plan @id (-ENOENT if none is held). VVMP_CMD_EXC_GET */
+int vaapi_eh_get_plan(struct vaapi *h, uint64_t id, struct vaapi_exception *out);
+/*
+ * Call @cb for every held plan of @vd (NULL: of every VD), oldest first per
+ * VD; a non-zero return stops the walk and is returned. The seeds'
+ * get-plan-for-VD and get-all-in-AP. VVMP_CMD_EXC_GET (dump)
+ */
+int vaapi_eh_list_plans(struct vaapi *h, const char *vd,
+			int (*cb)(const struct vaapi_exception *e, void *arg), void *arg);
+/* This handle's socket owns plan @id: when it closes, the plan's timeout applies. VVMP_CMD_EXC_TAKE */
+int vaapi_eh_take_plan(struct vaapi *h, uint64_t id);
+/* Run plan @id again; -ESTALE if its VD's map is no longer @generation. VVMP_CMD_EXC_RESUBMIT */
+int vaapi_eh_resubmit_plan(struct vaapi *h, uint64_t id, uint64_t generation);
+/* Fail plan @id: the client gets @error (a positive errno; 0: EIO). VVMP_CMD_EXC_ABORT */
+int vaapi_eh_abort_plan(struct vaapi *h, uint64_t id, int error);
+/*
+ * How long @vd's plans may be held (@timeout_ms, 0: unchanged) and what then
+ * (@on_timeout, an enum vvmp_exc_on_timeout, or -1: unchanged). VVMP_CMD_EXC_POLICY_SET
+ */
+int vaapi_eh_set_plan_policy(struct vaapi *h, const char *vd, uint32_t timeout_ms,
+			     int on_timeout);
+/*
+ * Read (or with @write, write) @len bytes (a multiple of 512, at most
+ * VVMP_IO_MAX_BYTES) at VD sector @sector of leg @leg only, through @buf.
+ * VVMP_CMD_PASSTHROUGH
+ */
+int vaapi_eh_passthrough(struct vaapi *h, const char *vd, uint32_t leg, bool write,
+			 uint64_t sector, void *buf, uint32_t len);
+/* Copy within @vd with dm-kcopyd; the destination must be diverted. VVMP_CMD_COPY */
+int vaapi_eh_copy(struct vaapi *h, const char *vd, const struct vaapi_copy *c);
 
 /* ---- TX: transactions --------------------------------------------------- */
 

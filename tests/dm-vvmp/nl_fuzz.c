@@ -378,6 +378,44 @@ static void tmpl(struct fmsg *m, uint8_t cmd, const struct fz_names *nm)
 		a_u8(m, r, VVMP_A_EVENT, below(15));
 		a_str(m, r, VVMP_A_VD_NAME, nm->vd);
 		break;
+	case VVMP_CMD_VD_ACTIVATE:
+		a_str(m, r, VVMP_A_VD_NAME, nm->vd);
+		break;
+	case VVMP_CMD_RESYNC_SET:
+		a_str(m, r, VVMP_A_VD_NAME, nm->vd);
+		a_u32(m, r, VVMP_A_RESYNC_RATE, below(2) * 1024);
+		break;
+	case VVMP_CMD_EXC_GET:
+	case VVMP_CMD_EXC_TAKE:
+	case VVMP_CMD_EXC_RESUBMIT:
+	case VVMP_CMD_EXC_ABORT:
+		/* No plan is held during the run: ids never match. */
+		a_u64(m, r, VVMP_A_EXC_ID, (1ULL << 62) + below(16));
+		if (cmd == VVMP_CMD_EXC_RESUBMIT)
+			a_u64(m, r, VVMP_A_EXC_GENERATION, below(4));
+		if (cmd == VVMP_CMD_EXC_ABORT && chance(50))
+			a_u32(m, r, VVMP_A_EXC_ERRNO, 1 + below(40));
+		break;
+	case VVMP_CMD_EXC_POLICY_SET:
+		a_str(m, r, VVMP_A_VD_NAME, nm->vd);
+		a_u32(m, r, VVMP_A_EXC_TIMEOUT_MS, 1 + below(2) * 1000);
+		a_u8(m, r, VVMP_A_EXC_ON_TIMEOUT, below(2));
+		break;
+	case VVMP_CMD_PASSTHROUGH:
+		a_str(m, r, VVMP_A_VD_NAME, nm->vd);
+		a_u32(m, r, VVMP_A_LEG_INDEX, below(2));
+		n = a_nest(m, r, VVMP_A_IO);
+		a_u8(m, n, VVMP_IO_A_OP, VVMP_IO_READ);
+		a_u64(m, n, VVMP_IO_A_SECTOR, below(8) * 8);
+		a_u32(m, n, VVMP_IO_A_LENGTH, 4096);
+		break;
+	case VVMP_CMD_COPY:
+		a_str(m, r, VVMP_A_VD_NAME, nm->vd);
+		n = a_nest(m, r, VVMP_A_COPY);
+		a_u64(m, n, VVMP_COPY_A_SRC_SECTOR, 0);
+		a_u64(m, n, VVMP_COPY_A_DST_SECTOR, 1024);
+		a_u64(m, n, VVMP_COPY_A_LENGTH, 8);
+		break;
 	case VVMP_CMD_TXN_BEGIN:
 	case VVMP_CMD_STATE_GET:
 	default:

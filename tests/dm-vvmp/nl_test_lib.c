@@ -77,6 +77,15 @@ static const char *const cmd_names[VVMP_CMD_MAX + 1] = {
 	[VVMP_CMD_TXN_ABORT] = "txn_abort",
 	[VVMP_CMD_STATE_GET] = "state_get",
 	[VVMP_CMD_EVENT] = "event",
+	[VVMP_CMD_VD_ACTIVATE] = "vd_activate",
+	[VVMP_CMD_RESYNC_SET] = "resync_set",
+	[VVMP_CMD_EXC_GET] = "exc_get",
+	[VVMP_CMD_EXC_TAKE] = "exc_take",
+	[VVMP_CMD_EXC_RESUBMIT] = "exc_resubmit",
+	[VVMP_CMD_EXC_ABORT] = "exc_abort",
+	[VVMP_CMD_EXC_POLICY_SET] = "exc_policy_set",
+	[VVMP_CMD_PASSTHROUGH] = "passthrough",
+	[VVMP_CMD_COPY] = "copy",
 };
 
 const char *nt_cmd_name(unsigned int cmd)
@@ -107,6 +116,14 @@ bool nt_cmd_mutates(unsigned int cmd)
 	case VVMP_CMD_PLAN_PARAMS_SET:
 	case VVMP_CMD_DIVERT_ADD:
 	case VVMP_CMD_DIVERT_DELETE:
+	case VVMP_CMD_VD_ACTIVATE:
+	case VVMP_CMD_RESYNC_SET:
+	case VVMP_CMD_EXC_TAKE:
+	case VVMP_CMD_EXC_RESUBMIT:
+	case VVMP_CMD_EXC_ABORT:
+	case VVMP_CMD_EXC_POLICY_SET:
+	case VVMP_CMD_PASSTHROUGH:
+	case VVMP_CMD_COPY:
 	case VVMP_CMD_TXN_BEGIN:
 	case VVMP_CMD_TXN_COMMIT:
 	case VVMP_CMD_TXN_ABORT:
@@ -118,7 +135,8 @@ bool nt_cmd_mutates(unsigned int cmd)
 
 /* ---- attribute sets (what a reply may carry) -------------------------------- */
 
-enum nt_kind { K_NONE, K_U8, K_U32, K_U64, K_STR, K_FLAG, K_NEST, K_LAT, K_PAD };
+enum nt_kind { K_NONE, K_U8, K_U32, K_U64, K_STR, K_FLAG, K_NEST, K_LAT, K_PAD,
+	       K_BIN };
 
 struct nt_def {
 	const char *name;
@@ -162,7 +180,49 @@ static const struct nt_def top_defs[VVMP_A_MAX + 1] = {
 	[VVMP_A_SNAPSHOT_SEQ] = { "snapshot_seq", K_U64 },
 	[VVMP_A_EVENTS_LOST] = { "events_lost", K_FLAG },
 	[VVMP_A_THRESHOLD] = { "threshold", K_U64 },
+	[VVMP_A_REGION_SECTORS] = { "region_sectors", K_U32 },
+	[VVMP_A_RESYNC_RATE] = { "resync_rate", K_U32 },
+	[VVMP_A_DEACTIVATED] = { "deactivated", K_FLAG },
+	[VVMP_A_EXCEPTION] = { "exception", K_NEST, 0, NT_SET_EXC },
+	[VVMP_A_EXC_ID] = { "exc_id", K_U64 },
+	[VVMP_A_EXC_ERRNO] = { "exc_errno", K_U32 },
+	[VVMP_A_EXC_TIMEOUT_MS] = { "exc_timeout_ms", K_U32 },
+	[VVMP_A_EXC_ON_TIMEOUT] = { "exc_on_timeout", K_U8 },
+	[VVMP_A_EXC_OUTCOME] = { "exc_outcome", K_U8 },
+	[VVMP_A_IO] = { "io", K_NEST, 0, NT_SET_IO },
+	[VVMP_A_DATA] = { "data", K_BIN, VVMP_IO_MAX_BYTES },
+	[VVMP_A_COPY] = { "copy", K_NEST, 0, NT_SET_COPY },
+	[VVMP_A_EXC_GENERATION] = { "exc_generation", K_U64 },
+	[VVMP_A_LOG] = { "log", K_NEST, 0, NT_SET_EXTENT },
 	[VVMP_A_PAD] = { "pad", K_PAD, 0, 0, true },
+};
+
+static const struct nt_def exc_defs[VVMP_EXC_A_MAX + 1] = {
+	[VVMP_EXC_A_ID] = { "id", K_U64 },
+	[VVMP_EXC_A_GENERATION] = { "generation", K_U64 },
+	[VVMP_EXC_A_REASON] = { "reason", K_U8 },
+	[VVMP_EXC_A_OP] = { "op", K_U8 },
+	[VVMP_EXC_A_SECTOR] = { "sector", K_U64 },
+	[VVMP_EXC_A_LENGTH] = { "length", K_U64 },
+	[VVMP_EXC_A_LEG] = { "leg", K_U32 },
+	[VVMP_EXC_A_OWNER] = { "owner", K_U32 },
+	[VVMP_EXC_A_AGE_MS] = { "age_ms", K_U32 },
+	[VVMP_EXC_A_CLIENT] = { "client", K_STR, VVMP_NAME_MAX },
+	[VVMP_EXC_A_PAD] = { "pad", K_PAD, 0, 0, true },
+};
+
+static const struct nt_def io_defs[VVMP_IO_A_MAX + 1] = {
+	[VVMP_IO_A_OP] = { "op", K_U8 },
+	[VVMP_IO_A_SECTOR] = { "sector", K_U64 },
+	[VVMP_IO_A_LENGTH] = { "length", K_U32 },
+};
+
+static const struct nt_def copy_defs[VVMP_COPY_A_MAX + 1] = {
+	[VVMP_COPY_A_SRC_LEG] = { "src_leg", K_U32 },
+	[VVMP_COPY_A_SRC_SECTOR] = { "src_sector", K_U64 },
+	[VVMP_COPY_A_DST_LEG] = { "dst_leg", K_U32 },
+	[VVMP_COPY_A_DST_SECTOR] = { "dst_sector", K_U64 },
+	[VVMP_COPY_A_LENGTH] = { "length", K_U64 },
 };
 
 static const struct nt_def map_defs[VVMP_MAP_A_MAX + 1] = {
@@ -254,6 +314,9 @@ static const struct {
 	[NT_SET_COMPONENT] = { "component", component_defs,
 			       VVMP_COMPONENT_A_MAX },
 	[NT_SET_RANGE] = { "range", range_defs, VVMP_RANGE_A_MAX },
+	[NT_SET_EXC] = { "exception", exc_defs, VVMP_EXC_A_MAX },
+	[NT_SET_IO] = { "io", io_defs, VVMP_IO_A_MAX },
+	[NT_SET_COPY] = { "copy", copy_defs, VVMP_COPY_A_MAX },
 };
 
 /* ---- rendering ------------------------------------------------------------- */
@@ -420,6 +483,11 @@ static int render(enum nt_set set, const uint8_t *data, size_t len,
 				emit(o, "%s%llu", i ? "," : "",
 				     (unsigned long long)get_u64(val + 8 * i));
 			emit(o, "]");
+			break;
+		case K_BIN:
+			if (vlen > d->max)
+				goto bad_len;
+			emit(o, "%s=<%zu bytes>", d->name, vlen);
 			break;
 		case K_NEST: {
 			int rc;

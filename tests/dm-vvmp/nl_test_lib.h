@@ -152,6 +152,9 @@ enum nt_set {
 	NT_SET_STATS,
 	NT_SET_COMPONENT,
 	NT_SET_RANGE,
+	NT_SET_EXC,
+	NT_SET_IO,
+	NT_SET_COPY,
 	NT_SET_MAX,
 };
 

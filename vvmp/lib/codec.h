@@ -81,6 +81,7 @@ int vaapi_dec_ranges(const struct nlmsghdr *nlh, struct vaapi_range *out,
 		     unsigned int max, unsigned int *nr);
 int vaapi_dec_txn_id(const struct nlmsghdr *nlh, uint32_t *id);
 int vaapi_dec_event(const struct nlmsghdr *nlh, struct vaapi_event *ev);
+int vaapi_dec_exception(const struct nlattr *nest, struct vaapi_exception *e);
 
 /* Parse an NLMSG_ERROR (or NLMSG_DONE of a dump) with its extended ACK TLVs. */
 int vaapi_extack_parse(const struct nlmsghdr *nlh, struct vaapi_extack *ack);

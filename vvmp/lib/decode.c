@@ -47,6 +47,13 @@ static struct nla_policy attr_policy[VVMP_A_MAX + 1] = {
 	[VVMP_A_REGION_SECTORS]	= { .type = NLA_U32 },
 	[VVMP_A_RESYNC_RATE]	= { .type = NLA_U32 },
 	[VVMP_A_DEACTIVATED]	= { .type = NLA_FLAG },
+	[VVMP_A_EXCEPTION]	= { .type = NLA_NESTED },
+	[VVMP_A_EXC_ID]		= { .type = NLA_U64 },
+	[VVMP_A_EXC_ERRNO]	= { .type = NLA_U32 },
+	[VVMP_A_EXC_TIMEOUT_MS]	= { .type = NLA_U32 },
+	[VVMP_A_EXC_ON_TIMEOUT]	= { .type = NLA_U8 },
+	[VVMP_A_EXC_OUTCOME]	= { .type = NLA_U8 },
+	[VVMP_A_DATA]		= { .type = NLA_UNSPEC },
 };
 
 static struct nla_policy map_policy[VVMP_MAP_A_MAX + 1] = {
@@ -592,6 +599,18 @@ int vaapi_dec_event(const struct nlmsghdr *nlh, struct vaapi_event *ev)
 	if (tb[VVMP_A_RESYNC_RATE])
 		ev->resync_rate = nla_get_u32(tb[VVMP_A_RESYNC_RATE]);
 	ev->deactivated = tb[VVMP_A_DEACTIVATED] != NULL;
+	if (tb[VVMP_A_EXCEPTION]) {
+		err = vaapi_dec_exception(tb[VVMP_A_EXCEPTION], &ev->exception);
+		if (err)
+			return err;
+		memcpy(ev->exception.vd, ev->vd, sizeof(ev->vd));
+	}
+	if (tb[VVMP_A_EXC_ID])
+		ev->exc_id = nla_get_u64(tb[VVMP_A_EXC_ID]);
+	if (tb[VVMP_A_EXC_OUTCOME])
+		ev->exc_outcome = nla_get_u8(tb[VVMP_A_EXC_OUTCOME]);
+	if (tb[VVMP_A_EXC_ERRNO])
+		ev->exc_errno = nla_get_u32(tb[VVMP_A_EXC_ERRNO]);
 	for_each_top_attr(a, nlh, rem) {
 		if (nla_type(a) != VVMP_A_RANGE)
 			continue;

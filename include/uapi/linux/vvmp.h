@@ -147,6 +147,25 @@ enum vvmp_cmd {
 	VVMP_CMD_VD_ACTIVATE,	/* VD_NAME: I/O again after a deactivation */
 	VVMP_CMD_RESYNC_SET,	/* VD_NAME RESYNC_RATE (KiB/s, 0: unlimited) */
 
+	/*
+	 * EH: exception plans. A plan the AP does not finish (I/O on a
+	 * divert range; a failed component with the log-data mask) is held
+	 * and announced (EVENT_EXCEPTION) until the CP resubmits or aborts it,
+	 * or its VD's timeout applies. The client bio is held meanwhile.
+	 */
+	VVMP_CMD_EXC_GET,	/* EXC_ID -> VD_NAME EXCEPTION; dump [VD_NAME]: */
+				/* every held plan (OWNER 0: still the AP's) */
+	VVMP_CMD_EXC_TAKE,	/* EXC_ID: the caller's socket owns the plan; */
+				/* when it closes, the plan's timeout applies */
+	VVMP_CMD_EXC_RESUBMIT,	/* EXC_ID EXC_GENERATION: run it again; */
+				/* -ESTALE if the VD's map changed since */
+	VVMP_CMD_EXC_ABORT,	/* EXC_ID [EXC_ERRNO]: fail the client I/O */
+	VVMP_CMD_EXC_POLICY_SET, /* VD_NAME [EXC_TIMEOUT_MS] [EXC_ON_TIMEOUT] */
+	VVMP_CMD_PASSTHROUGH,	/* VD_NAME LEG_INDEX IO -> [DATA]: raw I/O */
+				/* on one component (leg), VD sectors */
+	VVMP_CMD_COPY,		/* VD_NAME COPY: kcopyd within the VD; the */
+				/* destination must lie in a divert range */
+
 	__VVMP_CMD_MAX,
 };
 #define VVMP_CMD_MAX (__VVMP_CMD_MAX - 1)
@@ -155,8 +174,8 @@ enum vvmp_cmd {
  * Top-level attributes. "VD info" (VD_GET, VD_EXISTS) is VD_NAME, VD_SIZE,
  * GENERATION, EVENT_SEQ, one LEG (INDEX, HEALTH) per leg, the VD's default
  * ACL, STATUS and COS, one COMPONENT per leg, its RANGEs, one DEVICE per dm
- * device exposing it and NR_DEVICES, REGION_SECTORS, RESYNC_RATE and,
- * while I/O is stopped, DEACTIVATED.
+ * device exposing it and NR_DEVICES, REGION_SECTORS, RESYNC_RATE,
+ * EXC_TIMEOUT_MS, EXC_ON_TIMEOUT and, while I/O is stopped, DEACTIVATED.
  */
 enum vvmp_attr {
 	VVMP_A_UNSPEC,
@@ -194,6 +213,17 @@ enum vvmp_attr {
 	VVMP_A_REGION_SECTORS,	/* u32: VD_CREATE: log region, power of 2 */
 	VVMP_A_RESYNC_RATE,	/* u32: KiB/s a resync copies at, 0: no limit */
 	VVMP_A_DEACTIVATED,	/* flag: a component failure stopped all I/O */
+	VVMP_A_EXCEPTION,	/* nest: enum vvmp_exc_attr */
+	VVMP_A_EXC_ID,		/* u64 */
+	VVMP_A_EXC_ERRNO,	/* u32: positive errno the client gets (EIO) */
+	VVMP_A_EXC_TIMEOUT_MS,	/* u32: how long a plan may be held, > 0 */
+				/* (VVMP_EXC_TIMEOUT_MS_DEFAULT) */
+	VVMP_A_EXC_ON_TIMEOUT,	/* u8: enum vvmp_exc_on_timeout */
+	VVMP_A_EXC_OUTCOME,	/* u8: enum vvmp_exc_outcome (events) */
+	VVMP_A_IO,		/* nest: enum vvmp_io_attr */
+	VVMP_A_DATA,		/* binary: PASSTHROUGH data, <= 32768 bytes */
+	VVMP_A_COPY,		/* nest: enum vvmp_copy_attr */
+	VVMP_A_EXC_GENERATION,	/* u64: the plan's generation, as fetched */
 	VVMP_A_PAD,
 	VVMP_A_LOG,		/* nest: enum vvmp_extent_attr: VD_CREATE: */
 				/* the persistent dirty-region log */
@@ -365,6 +395,77 @@ enum vvmp_range_attr {
 };
 #define VVMP_RANGE_A_MAX (__VVMP_RANGE_A_MAX - 1)
 
+/* One exception plan (EXC_GET, EVENT_EXCEPTION). */
+enum vvmp_exc_attr {
+	VVMP_EXC_A_UNSPEC,
+	VVMP_EXC_A_ID,		/* u64: unique while the module is loaded */
+	VVMP_EXC_A_GENERATION,	/* u64: the VD's map generation of the plan */
+	VVMP_EXC_A_REASON,	/* u8: enum vvmp_exc_reason */
+	VVMP_EXC_A_OP,		/* u8: enum vvmp_io_op */
+	VVMP_EXC_A_SECTOR,	/* u64: first VD sector */
+	VVMP_EXC_A_LENGTH,	/* u64: sectors */
+	VVMP_EXC_A_LEG,		/* u32: the failed component (COMPONENT) */
+	VVMP_EXC_A_OWNER,	/* u32: netlink port id of the owner, 0: AP */
+	VVMP_EXC_A_AGE_MS,	/* u32: since the plan was held */
+	VVMP_EXC_A_CLIENT,	/* string: the client of the device, if any */
+	VVMP_EXC_A_PAD,
+	__VVMP_EXC_A_MAX,
+};
+#define VVMP_EXC_A_MAX (__VVMP_EXC_A_MAX - 1)
+
+enum vvmp_exc_reason {
+	VVMP_EXC_DIVERT,	/* the I/O overlaps a divert range */
+	VVMP_EXC_COMPONENT,	/* a component with the log-data mask failed */
+};
+
+#define VVMP_EXC_TIMEOUT_MS_DEFAULT	30000
+#define VVMP_EXC_TIMEOUT_MS_MAX		3600000
+
+enum vvmp_exc_on_timeout {
+	VVMP_EXC_TIMEOUT_FAIL,	/* the client I/O fails with EIO (default) */
+	VVMP_EXC_TIMEOUT_HOLD,	/* keep holding; EVENT_EXCEPTION again */
+};
+
+enum vvmp_exc_outcome {
+	VVMP_EXC_RESUBMITTED,
+	VVMP_EXC_ABORTED,
+	VVMP_EXC_TIMED_OUT,	/* failed by the timeout policy */
+	VVMP_EXC_RELEASED,	/* its divert range was removed */
+	VVMP_EXC_REQUEUED,	/* a noflush suspend gave it back to dm */
+};
+
+enum vvmp_io_op {
+	VVMP_IO_READ,
+	VVMP_IO_WRITE,
+	VVMP_IO_DISCARD,
+	VVMP_IO_WRITE_ZEROES,
+	VVMP_IO_FLUSH,
+};
+
+/* A raw I/O on one component (PASSTHROUGH). */
+#define VVMP_IO_MAX_BYTES	32768
+enum vvmp_io_attr {
+	VVMP_IO_A_UNSPEC,
+	VVMP_IO_A_OP,		/* u8: enum vvmp_io_op (read, write) */
+	VVMP_IO_A_SECTOR,	/* u64: VD sector, on the leg's layout */
+	VVMP_IO_A_LENGTH,	/* u32: bytes, a multiple of 512, <= 32768 */
+	__VVMP_IO_A_MAX,
+};
+#define VVMP_IO_A_MAX (__VVMP_IO_A_MAX - 1)
+
+/* A copy within a VD (COPY): from a leg (or any in-sync leg) to a leg */
+/* (or every leg not failed). */
+enum vvmp_copy_attr {
+	VVMP_COPY_A_UNSPEC,
+	VVMP_COPY_A_SRC_LEG,	/* u32; absent: an in-sync leg */
+	VVMP_COPY_A_SRC_SECTOR,	/* u64: VD sector */
+	VVMP_COPY_A_DST_LEG,	/* u32; absent: every leg not failed */
+	VVMP_COPY_A_DST_SECTOR,	/* u64: VD sector */
+	VVMP_COPY_A_LENGTH,	/* u64: sectors, > 0 */
+	__VVMP_COPY_A_MAX,
+};
+#define VVMP_COPY_A_MAX (__VVMP_COPY_A_MAX - 1)
+
 /*
  * Events. Every change of state takes the next EVENT_SEQ and is announced
  * in that order on the "events" group. There are two kinds of object: a
@@ -397,6 +498,8 @@ enum vvmp_event {
 	VVMP_EVENT_CLIENT_CHANGED,	/* CLIENT_INFO */
 	VVMP_EVENT_VD_ACTIVITY,		/* [DEACTIVATED [LEG_INDEX]]: the VD */
 					/* stopped (a leg's failure) or resumed */
+	VVMP_EVENT_EXCEPTION,		/* EXCEPTION: a plan is held for the CP */
+	VVMP_EVENT_EXCEPTION_DONE,	/* EXC_ID EXC_OUTCOME [EXC_ERRNO] */
 };
 
 #endif /* _UAPI_LINUX_VVMP_H */
