@@ -19,6 +19,9 @@
 #    a CHANGE the units cannot carry is refused (NO_SPACE), nothing changes.
 #  - vvmpd --no-kernel-txn pushes command by command: the VD works, FREE
 #    removes it.
+#  - A RAID5 member on an NBD volume (nbd-server on loopback): the ALLOCATE
+#    is answered while vvmpd attaches it, the push after the attach builds
+#    the set, over zeroed metadata.
 #
 # Runs as root in the test guest after run_tests.sh's set-up (dm-vvmp
 # loaded, brd with 4 x 64 MiB RAM disks). Prints TAP.
@@ -38,10 +41,12 @@ n=0
 failed=0
 vvmpd_pid=
 unit_pids=
+unit3_pid=
 udp=
+nbd_port=$((20000 + RANDOM % 20000))
 
 echo "TAP version 13"
-echo "1..14"
+echo "1..15"
 
 tap() { # tap RC description
 	n=$((n + 1))
@@ -94,6 +99,15 @@ stop_vvmpd() {
 
 raid_devices() { dmsetup ls 2>/dev/null | grep -o '^vvmpd-r5-[^[:space:]]*' | sort; }
 
+# The NBD devices connected to this suite's nbd-server.
+nbd_ours() {
+	local p
+	for p in /sys/block/nbd*/pid; do
+		[ -e "$p" ] && [[ $(tr '\0' ' ' </proc/"$(<"$p")"/cmdline 2>/dev/null) == *" $nbd_port "* ]] &&
+			{ p=${p%/pid}; echo "${p##*/}"; }
+	done
+}
+
 cleanup() {
 	dmsetup remove "$dev" 2>/dev/null
 	for p in $unit_pids; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
@@ -103,6 +117,8 @@ cleanup() {
 	done
 	for d in $(raid_devices | sort -r); do dmsetup remove "$d" 2>/dev/null; done
 	[ -n "$kcl" ] && "$ctl" client delete "$kcl" 2>/dev/null
+	for d in $(nbd_ours); do nbd-client -d "/dev/$d" >/dev/null 2>&1; done
+	[ -s "$tmp/nbd-server.pid" ] && kill "$(<"$tmp/nbd-server.pid")" 2>/dev/null
 }
 trap 'cleanup; rm -rf "$tmp"' EXIT
 
@@ -155,6 +171,7 @@ if start_vvmpd; then
 			--bandwidth 100000 --volumes "$tmp/volumes$u" \
 			--state-file "$tmp/unit$u.json" >>"$tmp/unit.log" 2>&1 &
 		unit_pids="$unit_pids $!"
+		[ $u = 3 ] && unit3_pid=$!
 	done
 	wait_for 15 units_up 3 && grep -q '^dm_raid ' /proc/modules && rc=0
 fi
@@ -338,6 +355,48 @@ rc=1
 wait_for 5 kernel_lacks "$tvd" && wait_for 5 eval '! "$ctl" client show "$kcl"' &&
 	has 'free_kb 98304 vds 0' "$ctl" -s "$sock" pool show && rc=0
 tap $rc "FREE without transactions: $tvd and client $kcl deleted, the pool is whole"
+
+# ---- 15: a member on NBD: the set is built once vvmpd has attached it ----------------------
+# shelf-3 leaves; shelf-n announces /dev/ram0, exported by nbd-server on
+# loopback, so the three units up are shelf-1, shelf-2 and shelf-n.
+nbd_serves() { [[ $(nbd-client -l 127.0.0.1 "$nbd_port" 2>/dev/null) == *r5* ]]; }
+if ! command -v nbd-server >/dev/null || ! command -v nbd-client >/dev/null; then
+	n=$((n + 1))
+	echo "ok $n # SKIP nbd-server or nbd-client not installed (tests/guest/setup-host)"
+else
+	printf '[generic]\n\tuser = root\n\tgroup = root\n\tlistenaddr = 127.0.0.1\n\tport = %s\n\tallowlist = true\n[r5]\n\texportname = /dev/ram0\n' \
+		"$nbd_port" >"$tmp/nbd.conf"
+	rc=1
+	nbd-server -C "$tmp/nbd.conf" -p "$tmp/nbd-server.pid" 2>&1 | sed 's/^/# nbd-server: /'
+	kill "$unit3_pid" && wait "$unit3_pid"
+	echo "1 nbd 0 65536 127.0.0.1:$nbd_port/r5" >"$tmp/volumesN"
+	"$unit" --manager "127.0.0.1:$udp" --name shelf-n --type raid5 --bandwidth 100000 \
+		--volumes "$tmp/volumesN" --state-file "$tmp/unitN.json" >>"$tmp/unit.log" 2>&1 &
+	unit_pids="$unit_pids $!"
+	if wait_for 10 nbd_serves && wait_for 15 has "units_up 3 volumes 4 " "$ctl" -s "$sock" pool show; then
+		echo "# nbd-server and shelf-n up at ${SECONDS}s"
+		client_alloc alloc 8192 raid5 3
+		nid=$id
+		nset=vvmpd-r5-san1-vd$nid
+		head -c 4194304 /dev/urandom >"$tmp/pattern2"
+		if [ -n "$nid" ] &&
+		   grep -q "allocate: RAID5 vd $nid: volume [0-9]*: attaching .*: its raid set is built once attached" "$tmp/vvmpd.log" &&
+		   wait_for 30 pushed "$nid" && echo "# pushed at ${SECONDS}s" &&
+		   grep -q "kernel: $nset created (raid5_ls, 3 members, chunk 128 sectors, 16384 sectors) over zeroed metadata" "$tmp/vvmpd.log" &&
+		   nbd=$(nbd_ours) && [ -n "$nbd" ] && has " $(</sys/block/"$nbd"/dev) " dmsetup table &&
+		   wait_for 30 raid_status "$nset" ' AAA 8192/8192 idle ' &&
+		   echo "0 16384 vvmp vd san1-vd$nid client $kcl" | dmsetup create "$dev" &&
+		   dd if="$tmp/pattern2" of="/dev/mapper/$dev" bs=64k oflag=direct status=none &&
+		   dd_cmp "$tmp/pattern2" "/dev/mapper/$dev" 0 &&
+		   dmsetup remove "$dev" &&
+		   "$client" -m "127.0.0.1:$tcp" -H "$host" -b 7 free "$nid" >/dev/null &&
+		   wait_for 5 kernel_lacks "san1-vd$nid" && wait_for 5 eval '[ -z "$(raid_devices)" ]'; then
+			rc=0
+		fi
+	fi
+	dmsetup table 2>/dev/null | grep "^vvmpd-r5" | sed 's/^/# /'
+	tap $rc "RAID5 with a member on NBD (${nbd:-?}): answered while attaching, built over zeroed metadata after the attach, data verified, freed"
+fi
 
 if [ $failed -ne 0 ]; then
 	echo "# vvmpd log:"; cat "$tmp/vvmpd.log.before" "$tmp/vvmpd.log" 2>/dev/null | sed 's/^/#   /'
