@@ -2,8 +2,8 @@
 /*
  * The kernel hand-off: pushing the repository's VDs, clients, ACL, status
  * and class of service to dm-vvmp through libvaapi (the one place vvmpd
- * talks to the kernel). The mapping is in Documentation/vvmpd.rst "Kernel
- * hand-off".
+ * talks to dm-vvmp; a RAID5 VD's dm-raid set underneath is ap_raid.c's).
+ * The mapping is in Documentation/vvmpd.rst "Kernel hand-off".
  *
  * Each VD is pushed in one kernel transaction (TXN_BEGIN, the commands
  * staged, TXN_COMMIT): its map, clients, ACL, CoS and statuses reach the
@@ -11,11 +11,11 @@
  * before its policy is in place. The commands are made idempotent: a VD
  * whose kernel map already equals the repository's is left alone, a longer
  * linear map is appended with VD_SET_SEGMENT, any other difference is a
- * VD_SET_MAP. A module without transactions (TXN_BEGIN: EOPNOTSUPP) gets
- * the same commands one by one; there a VD the push creates is quiesced for
- * its clients until the push of its policy is complete ("config complete"
- * hold-down), and a push that stays incomplete for hold_down_ms gets the
- * hold-down action (enable or disable).
+ * VD_SET_MAP. A module without transactions (TXN_BEGIN: EOPNOTSUPP), or
+ * vvmpd --no-kernel-txn, gets the same commands one by one; there a VD the
+ * push creates is quiesced for its clients until the push of its policy is
+ * complete ("config complete" hold-down), and a push that stays incomplete
+ * for hold_down_ms gets the hold-down action (enable or disable).
  *
  * A poll thread notices the family appearing (module loaded or reloaded)
  * or pushed VDs missing, and pushes everything again; it also deletes
