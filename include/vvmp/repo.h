@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VVMP_REPO_SCHEMA_VERSION	2
+#define VVMP_REPO_SCHEMA_VERSION	3
 #define VVMP_REPO_NAME_LEN		64
 #define VVMP_REPO_ADDR_LEN		64
 #define VVMP_REPO_KEY_LEN		64
@@ -133,6 +133,47 @@ struct vvmp_repo_dirty {
 	uint32_t leg;
 	uint64_t start_lba;
 	uint64_t length_lba;
+};
+
+/* The health vvmpd recorded for a leg of a VD (exception handling, v3). */
+enum vvmp_repo_leg_state {
+	VVMP_REPO_LEG_IN_SYNC = 0,	/* serves I/O (the row keeps the failure count) */
+	VVMP_REPO_LEG_FAILED = 1,	/* takes no I/O: probed, or waits for a spare */
+	VVMP_REPO_LEG_RESYNCING = 2,	/* restored: the kernel copies what it missed */
+	VVMP_REPO_LEG_REBUILDING = 3,	/* moved onto a spare: the kernel copies it all */
+};
+
+struct vvmp_repo_leg {
+	uint32_t vd_id;
+	uint32_t leg;				/* the kernel's leg index */
+	uint32_t state;				/* enum vvmp_repo_leg_state */
+	uint32_t full_copy;			/* a restore copies the whole leg: the */
+						/* kernel's log of it is gone */
+	uint32_t failures;			/* times it went from serving to failed */
+	uint64_t changed_ms;			/* wall clock (ms) of the last change */
+};
+
+/* A hot spare: a whole volume kept out of allocations for rebuilds. */
+struct vvmp_repo_spare {
+	uint32_t volume_id;
+	uint32_t unit_id;
+	uint32_t domain_id;			/* its unit's: the spare serves that domain */
+	uint32_t unit_state;			/* enum vvmp_repo_unit_state */
+	uint64_t length_lba;
+	uint64_t added_ms;
+};
+
+/* A volume a rebuild moved a member off: its disk failed. */
+struct vvmp_repo_failed_volume {
+	uint32_t volume_id;
+	uint64_t failed_ms;
+};
+
+/* A divert range vvmpd made on a VD (VD sectors). */
+struct vvmp_repo_divert {
+	uint32_t vd_id;
+	uint64_t start;
+	uint64_t length;
 };
 
 /* ---- database --------------------------------------------------------- */
@@ -249,5 +290,63 @@ int vvmp_repo_dirty_clear(struct vvmp_repo *r, uint32_t vd_id, uint32_t leg,
 			  uint64_t start_lba);
 int vvmp_repo_dirty_list(struct vvmp_repo *r, uint32_t vd_id,
 			 struct vvmp_repo_dirty **out, size_t *n);
+
+/* ---- exception handling: leg health, spares, failed volumes, diverts --- */
+
+/**
+ * vvmp_repo_leg_fail() - leg @leg of @vd_id failed: state FAILED; the
+ * failure count goes up unless it was FAILED already (*@newly then 0).
+ */
+int vvmp_repo_leg_fail(struct vvmp_repo *r, uint32_t vd_id, uint32_t leg, uint64_t now_ms,
+		       int *newly);
+/** Set the leg's state (the row is created if needed). */
+int vvmp_repo_leg_set_state(struct vvmp_repo *r, uint32_t vd_id, uint32_t leg,
+			    uint32_t state, uint64_t now_ms);
+/** Whether a restore of the leg must copy all of it; -ENOENT without a row. */
+int vvmp_repo_leg_set_full(struct vvmp_repo *r, uint32_t vd_id, uint32_t leg, int full);
+/** -ENOENT: no failure was ever recorded for the leg. */
+int vvmp_repo_leg_get(struct vvmp_repo *r, uint32_t vd_id, uint32_t leg,
+		      struct vvmp_repo_leg *out);
+/** Recorded legs of @vd_id (every VD when 0), ordered by VD and leg. */
+int vvmp_repo_leg_list(struct vvmp_repo *r, uint32_t vd_id, struct vvmp_repo_leg **out,
+		       size_t *n);
+
+/**
+ * vvmp_repo_spare_add() - make volume @volume_id a hot spare. -ENOENT: no
+ * such volume; -EBUSY: it holds segments or has failed; -EEXIST: a spare.
+ */
+int vvmp_repo_spare_add(struct vvmp_repo *r, uint32_t volume_id, uint64_t now_ms);
+/** The volume is an ordinary pool volume again; -ENOENT if not a spare. */
+int vvmp_repo_spare_delete(struct vvmp_repo *r, uint32_t volume_id);
+/** Every spare with its unit's domain and state, ordered by volume. */
+int vvmp_repo_spare_list(struct vvmp_repo *r, struct vvmp_repo_spare **out, size_t *n);
+
+/** Mark volume @volume_id failed (again: unchanged); -ENOENT: no such volume. */
+int vvmp_repo_volume_fail(struct vvmp_repo *r, uint32_t volume_id, uint64_t now_ms);
+/** The failed volume may be allocated again; -ENOENT if it is not failed. */
+int vvmp_repo_volume_repaired(struct vvmp_repo *r, uint32_t volume_id);
+int vvmp_repo_failed_volume_list(struct vvmp_repo *r, struct vvmp_repo_failed_volume **out,
+				 size_t *n);
+/** Ids of the volumes allocations must not use: spares and failed volumes. */
+int vvmp_repo_volume_reserved(struct vvmp_repo *r, uint32_t **out, size_t *n);
+
+/**
+ * vvmp_repo_member_to_spare() - move member @member of VD @vd_id onto spare
+ * @volume_id: its segments become one segment at the start of the spare, of
+ * their total length; the spare stops being one; the volumes the member
+ * left are marked failed. Call it inside vvmp_repo_begin() (the caller
+ * commits once the kernel has the new leg). -ENOENT: no such spare or no
+ * segments; -ENOSPC: the spare is smaller than the member.
+ */
+int vvmp_repo_member_to_spare(struct vvmp_repo *r, uint32_t vd_id, uint32_t member,
+			      uint32_t volume_id, uint64_t now_ms);
+
+/** Record a divert range; -EEXIST: the same range; -ENOENT: no such VD. */
+int vvmp_repo_divert_add(struct vvmp_repo *r, const struct vvmp_repo_divert *dv);
+/** -ENOENT if that exact range is not recorded. */
+int vvmp_repo_divert_delete(struct vvmp_repo *r, const struct vvmp_repo_divert *dv);
+/** Ranges of @vd_id (every VD when 0), ordered by VD and start. */
+int vvmp_repo_divert_list(struct vvmp_repo *r, uint32_t vd_id, struct vvmp_repo_divert **out,
+			  size_t *n);
 
 #endif /* VVMP_REPO_H */

@@ -17,7 +17,7 @@ int repo_errno(struct vvmp_repo *r, int rc)
 	case SQLITE_ROW:
 		return 0;
 	case SQLITE_CONSTRAINT_TRIGGER:
-		return -ERANGE;		/* the triggers only check ranges */
+		return -ERANGE;		/* the triggers check ranges (and that spares stay free) */
 	case SQLITE_CONSTRAINT_UNIQUE:
 	case SQLITE_CONSTRAINT_PRIMARYKEY:
 		return -EEXIST;

@@ -154,7 +154,52 @@ static const char migration_2[] =
 	"CREATE INDEX segments_by_volume ON segments(volume_id);"
 	"CREATE INDEX attachments_by_session ON attachments(session_id);";
 
+/*
+ * v3: exception handling (vvmp/daemon/eh*.c). The health vvmpd recorded
+ * per VD leg, so that a restart or a module reload still knows which legs
+ * are stale; hot spares (whole volumes kept out of allocations until a
+ * rebuild takes one); volumes a rebuild moved a member off (kept out of
+ * allocations: their disk failed); divert ranges vvmpd made (I/O on them is
+ * vvmpd's to resubmit). A spare never holds a segment, whoever inserts it.
+ */
+static const char migration_3[] =
+	"CREATE TABLE leg_health ("
+	"  vd_id INTEGER NOT NULL REFERENCES vds(id) ON DELETE CASCADE,"
+	"  leg INTEGER NOT NULL CHECK (leg BETWEEN 0 AND 15),"
+	"  state INTEGER NOT NULL CHECK (state BETWEEN 0 AND 3),"
+	"  full_copy INTEGER NOT NULL DEFAULT 0 CHECK (full_copy IN (0, 1)),"
+	"  failures INTEGER NOT NULL DEFAULT 0 CHECK (failures >= 0),"
+	"  changed_ms INTEGER NOT NULL CHECK (changed_ms >= 0),"
+	"  PRIMARY KEY (vd_id, leg));"
+
+	"CREATE TABLE spares ("
+	"  volume_id INTEGER PRIMARY KEY REFERENCES volumes(id) ON DELETE CASCADE,"
+	"  added_ms INTEGER NOT NULL CHECK (added_ms >= 0));"
+
+	"CREATE TABLE failed_volumes ("
+	"  volume_id INTEGER PRIMARY KEY REFERENCES volumes(id) ON DELETE CASCADE,"
+	"  failed_ms INTEGER NOT NULL CHECK (failed_ms >= 0));"
+
+	"CREATE TABLE divert_ranges ("
+	"  vd_id INTEGER NOT NULL REFERENCES vds(id) ON DELETE CASCADE,"
+	"  start INTEGER NOT NULL CHECK (start >= 0),"
+	"  length INTEGER NOT NULL CHECK (length > 0),"
+	"  PRIMARY KEY (vd_id, start, length));"
+
+	"CREATE TRIGGER spares_unallocated BEFORE INSERT ON spares"
+	" WHEN EXISTS (SELECT 1 FROM segments WHERE volume_id = NEW.volume_id)"
+	" BEGIN SELECT RAISE(ABORT, 'a spare volume holds no segment'); END;"
+
+	"CREATE TRIGGER segments_not_on_spares_insert BEFORE INSERT ON segments"
+	" WHEN EXISTS (SELECT 1 FROM spares WHERE volume_id = NEW.volume_id)"
+	" BEGIN SELECT RAISE(ABORT, 'a spare volume holds no segment'); END;"
+
+	"CREATE TRIGGER segments_not_on_spares_update BEFORE UPDATE OF volume_id ON segments"
+	" WHEN EXISTS (SELECT 1 FROM spares WHERE volume_id = NEW.volume_id)"
+	" BEGIN SELECT RAISE(ABORT, 'a spare volume holds no segment'); END;";
+
 const char *const repo_migrations[VVMP_REPO_SCHEMA_VERSION] = {
 	migration_1,
 	migration_2,
+	migration_3,
 };

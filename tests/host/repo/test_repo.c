@@ -150,7 +150,7 @@ static int test_migration_1_to_2_keeps_data(void)
 	CHECK_EQ(vvmp_repo_dirty_set(r, &d), -EIO);
 	vvmp_repo_close(r);
 
-	CHECK_EQ(vvmp_repo_open(dbpath, &r), 0);
+	CHECK_EQ(vvmp_repo_open_version(dbpath, 2, &r), 0);
 	CHECK_EQ(vvmp_repo_schema_version(r), 2);
 	CHECK_EQ(count_volumes(unit), 1);
 	CHECK_EQ(vvmp_repo_dirty_set(r, &d), 0);
@@ -168,7 +168,7 @@ static int test_reopen_does_not_migrate_twice(void)
 	CHECK(add_domain(1, "default"));
 	vvmp_repo_close(r);
 	CHECK_EQ(vvmp_repo_open(dbpath, &r), 0);
-	CHECK_EQ(vvmp_repo_schema_version(r), 2);
+	CHECK_EQ(vvmp_repo_schema_version(r), VVMP_REPO_SCHEMA_VERSION);
 	cleanup();
 	return 0;
 }
@@ -462,6 +462,241 @@ static int test_check_constraints(void)
 	return 0;
 }
 
+/* v2 -> v3 keeps allocations; the new tables start empty and work. */
+static int test_migration_2_to_3_keeps_data(void)
+{
+	struct vvmp_repo_segment *s;
+	struct vvmp_repo_leg *legs;
+	uint32_t unit, vol, vd;
+	size_t n;
+	int newly;
+
+	fresh_path();
+	CHECK_EQ(vvmp_repo_open_version(dbpath, 2, &r), 0);
+	CHECK(add_domain(1, "default"));
+	CHECK((unit = add_unit(1, "unit-a")));
+	CHECK_EQ(add_volume(unit, 1, 0, 1000, &vol), 0);
+	CHECK((vd = add_vd(1, 1)));
+	CHECK_EQ(add_segment(vd, 0, vol, 0, 100), 0);
+	/* v2 has no leg health */
+	CHECK_EQ(vvmp_repo_leg_fail(r, vd, 0, 1, &newly), -EIO);
+	vvmp_repo_close(r);
+
+	CHECK_EQ(vvmp_repo_open(dbpath, &r), 0);
+	CHECK_EQ(vvmp_repo_schema_version(r), 3);
+	CHECK_EQ(vvmp_repo_segment_list(r, vd, &s, &n), 0);
+	CHECK_EQ(n, 1);
+	free(s);
+	CHECK_EQ(vvmp_repo_leg_list(r, 0, &legs, &n), 0);
+	CHECK_EQ(n, 0);
+	free(legs);
+	CHECK_EQ(vvmp_repo_leg_fail(r, vd, 0, 1, &newly), 0);
+	CHECK_EQ(newly, 1);
+	cleanup();
+	return 0;
+}
+
+/*
+ * A leg failure is counted once per transition from serving to failed;
+ * states round-trip; back in sync clears the full-copy mark; the rows go
+ * with their VD.
+ */
+static int test_leg_health_records_failures(void)
+{
+	struct vvmp_repo_leg l, *list;
+	uint32_t vd;
+	size_t n;
+	int newly;
+
+	CHECK_EQ(open_fresh(), 0);
+	add_domain(1, "default");
+	vd = add_vd(1, 1);
+	CHECK_EQ(vvmp_repo_leg_get(r, vd, 1, &l), -ENOENT);
+	CHECK_EQ(vvmp_repo_leg_fail(r, vd, 1, 100, &newly), 0);
+	CHECK_EQ(newly, 1);
+	CHECK_EQ(vvmp_repo_leg_fail(r, vd, 1, 200, &newly), 0);	/* already failed */
+	CHECK_EQ(newly, 0);
+	CHECK_EQ(vvmp_repo_leg_get(r, vd, 1, &l), 0);
+	CHECK_EQ(l.state, VVMP_REPO_LEG_FAILED);
+	CHECK_EQ(l.failures, 1);
+	CHECK_EQ(l.changed_ms, 100);
+	CHECK_EQ(vvmp_repo_leg_set_full(r, vd, 1, 1), 0);
+	CHECK_EQ(vvmp_repo_leg_set_full(r, vd, 0, 1), -ENOENT);	/* no row */
+	CHECK_EQ(vvmp_repo_leg_set_state(r, vd, 1, VVMP_REPO_LEG_RESYNCING, 300), 0);
+	CHECK_EQ(vvmp_repo_leg_get(r, vd, 1, &l), 0);
+	CHECK_EQ(l.state, VVMP_REPO_LEG_RESYNCING);
+	CHECK_EQ(l.full_copy, 1);
+	CHECK_EQ(vvmp_repo_leg_fail(r, vd, 1, 400, &newly), 0);	/* failed again */
+	CHECK_EQ(newly, 1);
+	CHECK_EQ(vvmp_repo_leg_set_state(r, vd, 1, VVMP_REPO_LEG_IN_SYNC, 500), 0);
+	CHECK_EQ(vvmp_repo_leg_get(r, vd, 1, &l), 0);
+	CHECK_EQ(l.failures, 2);
+	CHECK_EQ(l.full_copy, 0);
+	CHECK_EQ(l.changed_ms, 500);
+	CHECK_EQ(vvmp_repo_leg_set_state(r, vd, 1, 9, 600), -EINVAL);	/* no such state */
+	CHECK_EQ(vvmp_repo_leg_set_state(r, 999, 0, 1, 600), -ENOENT);	/* no such VD */
+	CHECK_EQ(vvmp_repo_vd_delete(r, vd), 0);
+	CHECK_EQ(vvmp_repo_leg_list(r, 0, &list, &n), 0);
+	CHECK_EQ(n, 0);
+	free(list);
+	cleanup();
+	return 0;
+}
+
+/*
+ * A spare is a whole free volume: one with segments or that failed is
+ * refused, and no segment can ever be put on a spare; spares and failed
+ * volumes are the reserved ones; deleting the volume drops the spare.
+ */
+static int test_spares_stay_unallocated(void)
+{
+	struct vvmp_repo_spare *sp;
+	uint32_t u1, u2, v1, v2, v3, vd, *ids;
+	size_t n;
+
+	CHECK_EQ(open_fresh(), 0);
+	add_domain(1, "default");
+	u1 = add_unit(1, "unit-a");
+	u2 = add_unit(1, "unit-b");
+	CHECK_EQ(add_volume(u1, 1, 0, 1000, &v1), 0);
+	CHECK_EQ(add_volume(u2, 1, 0, 2000, &v2), 0);
+	CHECK_EQ(add_volume(u2, 2, 2000, 500, &v3), 0);
+	vd = add_vd(1, 1);
+	CHECK_EQ(add_segment(vd, 0, v1, 0, 100), 0);
+	CHECK_EQ(vvmp_repo_spare_add(r, v1, 1), -EBUSY);		/* allocated */
+	CHECK_EQ(vvmp_repo_spare_add(r, 999, 1), -ENOENT);
+	CHECK_EQ(vvmp_repo_spare_add(r, v2, 7), 0);
+	CHECK_EQ(vvmp_repo_spare_add(r, v2, 8), -EEXIST);
+	CHECK_EQ(add_segment(vd, 1, v2, 0, 10), -ERANGE);		/* the schema refuses */
+	CHECK_EQ(vvmp_repo_spare_list(r, &sp, &n), 0);
+	CHECK_EQ(n, 1);
+	CHECK_EQ(sp[0].volume_id, v2);
+	CHECK_EQ(sp[0].unit_id, u2);
+	CHECK_EQ(sp[0].domain_id, 1);
+	CHECK_EQ(sp[0].unit_state, VVMP_UNIT_UP);
+	CHECK_EQ(sp[0].length_lba, 2000);
+	CHECK_EQ(sp[0].added_ms, 7);
+	free(sp);
+	CHECK_EQ(vvmp_repo_volume_fail(r, v3, 9), 0);
+	CHECK_EQ(vvmp_repo_volume_fail(r, v3, 10), 0);			/* idempotent */
+	CHECK_EQ(vvmp_repo_spare_add(r, v3, 1), -EBUSY);		/* failed */
+	CHECK_EQ(vvmp_repo_volume_reserved(r, &ids, &n), 0);
+	CHECK_EQ(n, 2);
+	CHECK_EQ(ids[0], v2);
+	CHECK_EQ(ids[1], v3);
+	free(ids);
+	CHECK_EQ(vvmp_repo_volume_repaired(r, v3), 0);
+	CHECK_EQ(vvmp_repo_volume_repaired(r, v3), -ENOENT);
+	CHECK_EQ(vvmp_repo_spare_delete(r, v2), 0);
+	CHECK_EQ(vvmp_repo_spare_delete(r, v2), -ENOENT);
+	CHECK_EQ(vvmp_repo_spare_add(r, v2, 11), 0);
+	CHECK_EQ(vvmp_repo_volume_delete(r, v2), 0);			/* cascades */
+	CHECK_EQ(vvmp_repo_spare_list(r, &sp, &n), 0);
+	CHECK_EQ(n, 0);
+	free(sp);
+	cleanup();
+	return 0;
+}
+
+/*
+ * A member moved onto a spare: its segments become one at the spare's
+ * start, the spare is used up, the volumes it left are failed (reserved);
+ * a spare too small or a missing member changes nothing.
+ */
+static int test_member_moves_onto_spare(void)
+{
+	struct vvmp_repo_segment *s;
+	struct vvmp_repo_spare *sp;
+	uint32_t u1, u2, u3, v1, v2, small, spare, vd, *ids;
+	struct vvmp_repo_segment g = { 0 };
+	size_t n;
+
+	CHECK_EQ(open_fresh(), 0);
+	add_domain(1, "default");
+	u1 = add_unit(1, "unit-a");
+	u2 = add_unit(1, "unit-b");
+	u3 = add_unit(1, "unit-c");
+	CHECK_EQ(add_volume(u1, 1, 0, 1000, &v1), 0);
+	CHECK_EQ(add_volume(u2, 1, 0, 1000, &v2), 0);
+	CHECK_EQ(add_volume(u3, 1, 0, 150, &small), 0);
+	CHECK_EQ(add_volume(u3, 2, 1000, 400, &spare), 0);
+	vd = add_vd(1, 1);
+	g = (struct vvmp_repo_segment){ .vd_id = vd, .member = 0, .seq = 0, .volume_id = v1,
+					.start_lba = 0, .length_lba = 100 };
+	CHECK_EQ(vvmp_repo_segment_add(r, &g), 0);
+	g = (struct vvmp_repo_segment){ .vd_id = vd, .member = 1, .seq = 0, .volume_id = v2,
+					.start_lba = 0, .length_lba = 100 };
+	CHECK_EQ(vvmp_repo_segment_add(r, &g), 0);
+	g.seq = 1;				/* member 1 grew: two segments, 200 */
+	g.start_lba = 500;
+	CHECK_EQ(vvmp_repo_segment_add(r, &g), 0);
+	CHECK_EQ(vvmp_repo_spare_add(r, small, 1), 0);
+	CHECK_EQ(vvmp_repo_spare_add(r, spare, 1), 0);
+
+	CHECK_EQ(vvmp_repo_begin(r), 0);
+	CHECK_EQ(vvmp_repo_member_to_spare(r, vd, 1, small, 5), -ENOSPC);
+	CHECK_EQ(vvmp_repo_rollback(r), 0);
+	CHECK_EQ(vvmp_repo_member_to_spare(r, vd, 7, spare, 5), -ENOENT);	/* no member 7 */
+	CHECK_EQ(vvmp_repo_member_to_spare(r, vd, 1, v1, 5), -ENOENT);		/* not a spare */
+	CHECK_EQ(vvmp_repo_volume_reserved(r, &ids, &n), 0);
+	CHECK_EQ(n, 2);						/* the two spares */
+	free(ids);
+
+	CHECK_EQ(vvmp_repo_begin(r), 0);
+	CHECK_EQ(vvmp_repo_member_to_spare(r, vd, 1, spare, 5), 0);
+	CHECK_EQ(vvmp_repo_commit(r), 0);
+	CHECK_EQ(vvmp_repo_segment_list(r, vd, &s, &n), 0);
+	CHECK_EQ(n, 2);
+	CHECK_EQ(s[0].volume_id, v1);
+	CHECK_EQ(s[1].member, 1);
+	CHECK_EQ(s[1].seq, 0);
+	CHECK_EQ(s[1].volume_id, spare);
+	CHECK_EQ(s[1].start_lba, 1000);
+	CHECK_EQ(s[1].length_lba, 200);
+	free(s);
+	CHECK_EQ(vvmp_repo_spare_list(r, &sp, &n), 0);
+	CHECK_EQ(n, 1);
+	CHECK_EQ(sp[0].volume_id, small);
+	free(sp);
+	CHECK_EQ(vvmp_repo_volume_reserved(r, &ids, &n), 0);
+	CHECK_EQ(n, 2);
+	CHECK_EQ(ids[0], v2);					/* failed */
+	CHECK_EQ(ids[1], small);				/* still a spare */
+	free(ids);
+	cleanup();
+	return 0;
+}
+
+/* Divert ranges: exact-match delete, duplicates refused, gone with their VD. */
+static int test_divert_ranges(void)
+{
+	struct vvmp_repo_divert dv = { .start = 2048, .length = 2048 }, *l;
+	size_t n;
+
+	CHECK_EQ(open_fresh(), 0);
+	add_domain(1, "default");
+	dv.vd_id = add_vd(1, 1);
+	CHECK_EQ(vvmp_repo_divert_add(r, &dv), 0);
+	CHECK_EQ(vvmp_repo_divert_add(r, &dv), -EEXIST);
+	dv.length = 0;
+	CHECK_EQ(vvmp_repo_divert_add(r, &dv), -EINVAL);
+	dv.length = 1024;
+	CHECK_EQ(vvmp_repo_divert_delete(r, &dv), -ENOENT);	/* not exactly as added */
+	dv.vd_id = 999;
+	CHECK_EQ(vvmp_repo_divert_add(r, &dv), -ENOENT);	/* no such VD */
+	CHECK_EQ(vvmp_repo_divert_list(r, 0, &l, &n), 0);
+	CHECK_EQ(n, 1);
+	CHECK_EQ(l[0].start, 2048);
+	CHECK_EQ(l[0].length, 2048);
+	CHECK_EQ(vvmp_repo_vd_delete(r, l[0].vd_id), 0);
+	free(l);
+	CHECK_EQ(vvmp_repo_divert_list(r, 0, &l, &n), 0);
+	CHECK_EQ(n, 0);
+	free(l);
+	cleanup();
+	return 0;
+}
+
 int main(void)
 {
 	RUN(test_fresh_database_is_current_and_wal);
@@ -480,6 +715,11 @@ int main(void)
 	RUN(test_domain_keys_round_trip);
 	RUN(test_policies_and_cos);
 	RUN(test_check_constraints);
+	RUN(test_migration_2_to_3_keeps_data);
+	RUN(test_leg_health_records_failures);
+	RUN(test_spares_stay_unallocated);
+	RUN(test_member_moves_onto_spare);
+	RUN(test_divert_ranges);
 	cleanup();
 	return tap_summary();
 }
