@@ -569,6 +569,71 @@ out:
 	return r;
 }
 
+static void vvmp_undo_leg_health(struct vvmp_undo *u)
+{
+	struct vvmp_vd *vd = u->vd;
+
+	spin_lock_irq(&vd->lock);
+	vd->legs[u->leg].needs_full_copy = u->attached;
+	vvmp_set_leg_health(vd, u->leg, u->health);
+	spin_unlock_irq(&vd->lock);
+	vvmp_vd_changed(vd);
+}
+
+/* FAIL and RESTORE: the dm messages fail_leg and restore_leg, over netlink. */
+static int vvmp_nl_plan_health(struct genl_info *info, u8 op)
+{
+	struct vvmp_undo *u;
+	struct vvmp_vd *vd;
+	unsigned int leg;
+	int r;
+
+	if (GENL_REQ_ATTR_CHECK(info, VVMP_A_LEG_INDEX))
+		return -EINVAL;
+	vd = vvmp_nl_lock_vd(info, NULL);
+	if (IS_ERR(vd))
+		return PTR_ERR(vd);
+	leg = nla_get_u32(info->attrs[VVMP_A_LEG_INDEX]);
+	r = -ENOMEM;
+	u = vvmp_undo_new(vd);
+	if (!u)
+		goto out;
+	r = -EINVAL;
+	if (leg >= vd->nr_legs) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[VVMP_A_LEG_INDEX], "No such leg");
+		goto out;
+	}
+	u->leg = leg;
+	spin_lock_irq(&vd->lock);
+	u->health = vd->legs[leg].health;
+	u->attached = vd->legs[leg].needs_full_copy;
+	spin_unlock_irq(&vd->lock);
+	if (op == VVMP_PLAN_FAIL) {
+		r = vvmp_fail_leg(vd, leg);
+		if (r)
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[VVMP_A_LEG_INDEX],
+					    "The last in-sync leg cannot fail");
+	} else {
+		r = vvmp_restore_leg(vd, leg,
+				     nla_get_flag(info->attrs[VVMP_A_FULL_COPY]));
+		if (r)
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[VVMP_A_LEG_INDEX],
+					    "The leg is not failed");
+	}
+	if (!r) {
+		u->undo = vvmp_undo_leg_health;
+		vvmp_txn_undo_add(info, u);
+		u = NULL;
+	}
+out:
+	vvmp_nl_unlock(info, vd);
+	kfree(u);
+	return r;
+}
+
 /*
  * vaapi_ssap_set_io_plan. REPLACE puts a leg on new extents and ATTACH
  * adds a last leg: the leg is out of sync before the new map is published
@@ -589,6 +654,8 @@ int vvmp_nl_plan_set(struct sk_buff *skb, struct genl_info *info)
 	op = nla_get_u8(info->attrs[VVMP_A_PLAN_OP]);
 	if (op == VVMP_PLAN_DETACH)
 		return vvmp_nl_plan_detach(info);
+	if (op == VVMP_PLAN_FAIL || op == VVMP_PLAN_RESTORE)
+		return vvmp_nl_plan_health(info, op);
 	if ((op == VVMP_PLAN_REPLACE &&
 	     GENL_REQ_ATTR_CHECK(info, VVMP_A_LEG_INDEX)) ||
 	    GENL_REQ_ATTR_CHECK(info, VVMP_A_LEG))

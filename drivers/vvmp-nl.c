@@ -93,7 +93,7 @@ static const struct nla_policy vvmp_attr_policy[VVMP_A_MAX + 1] = {
 	[VVMP_A_STATS] = { .type = NLA_REJECT },
 	[VVMP_A_LEG_STATS] = { .type = NLA_REJECT },
 	[VVMP_A_CLIENT_STATS] = { .type = NLA_REJECT },
-	[VVMP_A_PLAN_OP] = NLA_POLICY_MAX(NLA_U8, VVMP_PLAN_REPLACE),
+	[VVMP_A_PLAN_OP] = NLA_POLICY_MAX(NLA_U8, VVMP_PLAN_RESTORE),
 	[VVMP_A_LEG_INDEX] = NLA_POLICY_MAX(NLA_U32, VVMP_MAX_LEGS - 1),
 	[VVMP_A_LEG] = NLA_POLICY_NESTED(vvmp_leg_policy),
 	[VVMP_A_COMPONENT] = NLA_POLICY_NESTED(vvmp_component_policy),
@@ -117,6 +117,7 @@ static const struct nla_policy vvmp_attr_policy[VVMP_A_MAX + 1] = {
 	[VVMP_A_DATA] = { .type = NLA_BINARY, .len = VVMP_IO_MAX_BYTES },
 	[VVMP_A_COPY] = NLA_POLICY_NESTED(vvmp_copy_policy),
 	[VVMP_A_EXC_GENERATION] = { .type = NLA_U64 },
+	[VVMP_A_FULL_COPY] = { .type = NLA_FLAG },
 	[VVMP_A_PAD] = { .type = NLA_REJECT },
 	[VVMP_A_LOG] = NLA_POLICY_NESTED(vvmp_extent_policy),	/* VD_CREATE */
 };

@@ -120,8 +120,11 @@ enum vvmp_device_state {
 
 /* ALLOCATE / REGISTER / CHANGE_PARAMS flags. */
 #define VVMP_AF_AUTO_MIRROR	0x1	/* keep a mirror leg on another unit */
-#define VVMP_AF_BACKUP		0x2	/* schedule a backup copy (recorded, not acted on) */
+#define VVMP_AF_BACKUP		0x2	/* keep a backup copy on another unit: */
+					/* the same second leg as AUTO_MIRROR */
 #define VVMP_AF_ALL		(VVMP_AF_AUTO_MIRROR | VVMP_AF_BACKUP)
+/* Either flag: the seeds' "automatic mirroring/backup", one kept copy. */
+#define VVMP_AF_MIRRORED	(VVMP_AF_AUTO_MIRROR | VVMP_AF_BACKUP)
 
 /* DOMAINS flags. */
 #define VVMP_DF_AUTH_REQUIRED	0x1

@@ -345,6 +345,13 @@ int vaapi_psap_reset_vd_stats(struct vaapi *h, const char *vd);
  */
 int vaapi_ssap_set_io_plan(struct vaapi *h, const char *vd, enum vvmp_plan_op op,
 			   uint32_t leg_index, const struct vaapi_leg *leg);
+/* Fail leg @leg_index: it takes no more I/O (-EBUSY: the last in-sync leg). VVMP_PLAN_FAIL */
+int vaapi_ssap_fail_leg(struct vaapi *h, const char *vd, uint32_t leg_index);
+/*
+ * Bring failed leg @leg_index back: a resync copies the dirty regions onto it,
+ * or everything with @full (its contents are unknown). VVMP_PLAN_RESTORE
+ */
+int vaapi_ssap_restore_leg(struct vaapi *h, const char *vd, uint32_t leg_index, bool full);
 
 /* ---- IOP: plan parameters and masks ----------------------------------- */
 

@@ -51,6 +51,10 @@ static int mirror_make(struct _test_data_mirror *self, unsigned int nr)
 	map.nosync = true;
 	if (vaapi_ap_create_vd(self->c.h, self->vd, &map))
 		return -1;
+	/* No control path runs here: a plan handed over fails soon. */
+	if (vaapi_eh_set_plan_policy(self->c.h, self->vd, 300,
+				     VVMP_EXC_TIMEOUT_FAIL))
+		return -1;
 	self->dev = ctl_expose(&self->c, self->vd, NULL, VD_LEN, self->path,
 			       sizeof(self->path));
 	if (!self->dev)
@@ -135,7 +139,8 @@ FIXTURE_TEARDOWN(mirror)
  * - continuation clear: that leg is written first and alone; its failure
  *   stops the plan, the other leg keeps the old data, the client gets EIO;
  * - otherwise both legs are written; success or deactivate fail the client
- *   write, else it succeeds;
+ *   write; log-data hands it to the control path (none runs: it fails at
+ *   the VD's 300 ms plan timeout); else it succeeds;
  * - the failing leg is 'D' and the write's region is dirty either way;
  * - deactivate: io "deactivated", every I/O fails until `activate`;
  * - after the leg returns: a resync copies the dirty region only, or the
@@ -148,7 +153,8 @@ TEST_F_TIMEOUT(mirror, every_mask_combination_on_a_failing_write_leg, 600)
 
 	for (m = 0; m <= VVMP_MASK_ALL; m++) {
 		bool cont = m & VVMP_MASK_CONTINUATION;
-		bool fatal = !cont || (m & (VVMP_MASK_SUCCESS | VVMP_MASK_DEACTIVATE));
+		bool fatal = !cont || (m & (VVMP_MASK_SUCCESS | VVMP_MASK_DEACTIVATE |
+						VVMP_MASK_LOG_DATA));
 		uint64_t copied, want_copy;
 		struct vt_status st;
 		int rc;
@@ -401,6 +407,34 @@ TEST_F_TIMEOUT(mirror, flakey_and_delayed_legs, 300)
 	ASSERT_EQ(0, vt_slice_set_linear(self->s[1]));
 	ASSERT_EQ(0, msg(self, "restore_leg 1"));
 	ASSERT_EQ(0, wait_in_sync(self, &st)) TH_LOG("%s", st.raw);
+	EXPECT_EQ(0, ctl_same(self->s[0]->path, 0, self->s[1]->path, 0,
+			      VD_LEN * 512));
+}
+
+/* PLAN_SET fail and restore: the messages' twins over netlink. */
+TEST_F_TIMEOUT(mirror, fail_and_restore_over_netlink, 300)
+{
+	struct vt_status st;
+	uint64_t copied;
+
+	ASSERT_EQ(0, mirror_make(self, 2));
+	EXPECT_EQ(-EINVAL, vaapi_ssap_restore_leg(self->c.h, self->vd, 1, false));
+	EXPECT_TRUE(ctl_extack_is(self->c.h, "The leg is not failed"));
+	ASSERT_EQ(0, vaapi_ssap_fail_leg(self->c.h, self->vd, 1));
+	EXPECT_EQ(-EBUSY, vaapi_ssap_fail_leg(self->c.h, self->vd, 0));
+	EXPECT_TRUE(ctl_extack_is(self->c.h, "The last in-sync leg cannot fail"));
+	EXPECT_EQ(-EINVAL, vaapi_ssap_fail_leg(self->c.h, self->vd, 2));
+	ASSERT_EQ(0, ctl_write(self->path, 7 * REGION * 512, BLK, SEED_NEW));
+	ASSERT_EQ(0, vt_status(self->dev, &st));
+	EXPECT_STREQ("AD", st.health);
+	copied = st.copied_sectors;
+	ASSERT_EQ(0, vaapi_ssap_restore_leg(self->c.h, self->vd, 1, false));
+	ASSERT_EQ(0, wait_in_sync(self, &st)) TH_LOG("%s", st.raw);
+	EXPECT_EQ(REGION, st.copied_sectors - copied);
+	ASSERT_EQ(0, vaapi_ssap_fail_leg(self->c.h, self->vd, 1));
+	ASSERT_EQ(0, vaapi_ssap_restore_leg(self->c.h, self->vd, 1, true));
+	ASSERT_EQ(0, wait_in_sync(self, &st)) TH_LOG("%s", st.raw);
+	EXPECT_EQ(REGION + VD_LEN, st.copied_sectors - copied);
 	EXPECT_EQ(0, ctl_same(self->s[0]->path, 0, self->s[1]->path, 0,
 			      VD_LEN * 512));
 }

@@ -283,6 +283,9 @@ static const struct nt_def stats_defs[VVMP_STATS_A_MAX + 1] = {
 	[VVMP_STATS_A_THROTTLED] = { "throttled", K_U64 },
 	[VVMP_STATS_A_LATENCY] = { "latency", K_LAT },
 	[VVMP_STATS_A_PAD] = { "pad", K_PAD, 0, 0, true },
+	[VVMP_STATS_A_DIRTY_REGIONS] = { "dirty_regions", K_U64 },
+	[VVMP_STATS_A_REGIONS] = { "regions", K_U64 },
+	[VVMP_STATS_A_COPIED_BYTES] = { "copied_bytes", K_U64 },
 };
 
 static const struct nt_def component_defs[VVMP_COMPONENT_A_MAX + 1] = {

@@ -33,7 +33,7 @@ static uint16_t layout_of(uint32_t type, uint32_t members, uint32_t flags,
 			  uint64_t capacity_kb, uint32_t bw_kb, uint32_t stripe_kb,
 			  struct layout *l)
 {
-	bool mirror = flags & VVMP_AF_AUTO_MIRROR;
+	bool mirror = flags & VVMP_AF_MIRRORED;
 	uint64_t lba = capacity_kb * 2, data_members;
 
 	memset(l, 0, sizeof(*l));
@@ -89,7 +89,7 @@ static uint16_t layout_of_vd(const struct vvmp_repo_vd *vd, uint64_t capacity_kb
 			     struct layout *l)
 {
 	uint32_t width = vd->storage_type == VVMP_ST_JBOD ? 1 :
-			 (vd->storage_type == VVMP_ST_RAID0 && (vd->flags & VVMP_AF_AUTO_MIRROR)) ?
+			 (vd->storage_type == VVMP_ST_RAID0 && (vd->flags & VVMP_AF_MIRRORED)) ?
 			 vd->members / 2 : vd->members;
 
 	return layout_of(vd->storage_type, width, vd->flags, capacity_kb,
@@ -295,7 +295,7 @@ uint16_t vvmpd_alloc_reply(struct vvmpd *d, uint32_t vd_id, uint32_t session_id,
 	rep->storage_type = vd.storage_type;
 	rep->access = vd.access;
 	rep->capacity_kb = vd.capacity_kb;
-	rep->members = vd.storage_type == VVMP_ST_RAID0 && (vd.flags & VVMP_AF_AUTO_MIRROR) ?
+	rep->members = vd.storage_type == VVMP_ST_RAID0 && (vd.flags & VVMP_AF_MIRRORED) ?
 		       vd.members / 2 : vd.storage_type == VVMP_ST_JBOD ? 1 : vd.members;
 	rep->stripe_kb = vd.stripe_kb;
 	rep->block_size = vd.block_size;
@@ -692,7 +692,7 @@ uint16_t vvmpd_change(struct vvmpd *d, uint32_t session_id, const struct vvmp_ch
 	if (old_bw_kb != vd.bandwidth_kb)
 		vvmpd_log("change vd %u: bandwidth %u -> %u KB/s", vd.id, old_bw_kb, vd.bandwidth_kb);
 	vd.capacity_kb = req->capacity_kb;
-	vd.flags = (vd.flags & VVMP_AF_AUTO_MIRROR) | (req->flags & ~VVMP_AF_AUTO_MIRROR);
+	vd.flags = (vd.flags & VVMP_AF_MIRRORED) | (req->flags & ~VVMP_AF_MIRRORED);
 	err = vvmp_repo_begin(d->repo);
 	if (!err)
 		err = store_extents(d, vd.id, ext, n, next_seq);

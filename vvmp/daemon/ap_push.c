@@ -197,7 +197,7 @@ static int build_map(struct vvmpd *d, const struct vvmp_repo_vd *vd, struct vaap
 		break;
 	case VVMP_ST_RAID0:
 		striped = true;
-		width = (vd->flags & VVMP_AF_AUTO_MIRROR) ? vd->members / 2 : vd->members;
+		width = (vd->flags & VVMP_AF_MIRRORED) ? vd->members / 2 : vd->members;
 		break;
 	case VVMP_ST_RAID5:
 		return raid5_map(d, vd, map, why, why_len);

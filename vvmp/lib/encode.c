@@ -356,6 +356,8 @@ int vaapi_enc_plan_set(struct nl_msg *msg, const char *vd, enum vvmp_plan_op op,
 		err = put_u8(msg, VVMP_A_PLAN_OP, op);
 		return err ? err : vaapi_put_leg(msg, VVMP_A_LEG, leg);
 	case VVMP_PLAN_DETACH:
+	case VVMP_PLAN_FAIL:
+	case VVMP_PLAN_RESTORE:
 		err = put_u8(msg, VVMP_A_PLAN_OP, op);
 		return err ? err : put_u32(msg, VVMP_A_LEG_INDEX, leg_index);
 	case VVMP_PLAN_REPLACE:

@@ -567,6 +567,21 @@ int vaapi_ssap_set_io_plan(struct vaapi *h, const char *vd, enum vvmp_plan_op op
 			  NULL, NULL);
 }
 
+int vaapi_ssap_fail_leg(struct vaapi *h, const char *vd, uint32_t leg_index)
+{
+	return vaapi_ssap_set_io_plan(h, vd, VVMP_PLAN_FAIL, leg_index, NULL);
+}
+
+int vaapi_ssap_restore_leg(struct vaapi *h, const char *vd, uint32_t leg_index, bool full)
+{
+	struct nl_msg *msg = REQ(VVMP_CMD_PLAN_SET);
+	int err = ENC(msg, vaapi_enc_plan_set(msg, vd, VVMP_PLAN_RESTORE, leg_index, NULL));
+
+	if (!err && full && nla_put_flag(msg, VVMP_A_FULL_COPY) < 0)
+		err = -EMSGSIZE;
+	return vaapi_send(h, msg, err, NULL, NULL);
+}
+
 int vaapi_iop_set_plan_params(struct vaapi *h, const char *vd, uint32_t leg_index,
 			      const struct vaapi_component *c)
 {

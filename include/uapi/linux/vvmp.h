@@ -224,6 +224,7 @@ enum vvmp_attr {
 	VVMP_A_DATA,		/* binary: PASSTHROUGH data, <= 32768 bytes */
 	VVMP_A_COPY,		/* nest: enum vvmp_copy_attr */
 	VVMP_A_EXC_GENERATION,	/* u64: the plan's generation, as fetched */
+	VVMP_A_FULL_COPY,	/* flag: PLAN_RESTORE copies the whole leg */
 	VVMP_A_PAD,
 	VVMP_A_LOG,		/* nest: enum vvmp_extent_attr: VD_CREATE: */
 				/* the persistent dirty-region log */
@@ -366,6 +367,10 @@ enum vvmp_plan_op {
 	VVMP_PLAN_ATTACH,	/* LEG: a new last leg, copied from in-sync legs */
 	VVMP_PLAN_DETACH,	/* LEG_INDEX: remove it; later legs move down */
 	VVMP_PLAN_REPLACE,	/* LEG_INDEX, LEG: new extents, copied */
+	VVMP_PLAN_FAIL,		/* LEG_INDEX: the leg takes no more I/O */
+				/* (-EBUSY for the last in-sync leg) */
+	VVMP_PLAN_RESTORE,	/* LEG_INDEX [FULL_COPY]: a failed leg is */
+				/* resynced (dirty regions, or everything) */
 };
 
 /* Plan parameters and masks of one component (leg). */

@@ -203,6 +203,19 @@ int client_open(struct vvmp_conn *c, const struct mgr *m, uint32_t domain, const
 	return st;
 }
 
+int allocate_flags(struct vvmp_conn *c, uint32_t session, uint16_t sub, uint32_t type,
+		   uint32_t access, uint64_t kb, uint32_t flags, struct vvmp_msg *rep)
+{
+	struct vvmp_msg req = { 0 };
+
+	req.hdr.opcode = VVMP_OP_ALLOCATE;
+	req.hdr.sub_opcode = sub;
+	req.body.alloc_req = (struct vvmp_alloc_req){ .session_id = session, .storage_type = type,
+						      .access = access, .capacity_kb = kb,
+						      .flags = flags };
+	return call(c, &req, rep);
+}
+
 int allocate(struct vvmp_conn *c, uint32_t session, uint16_t sub, uint32_t type,
 	     uint32_t access, uint64_t kb, uint32_t members, uint32_t share,
 	     struct vvmp_msg *rep)

@@ -48,6 +48,9 @@ int call(struct vvmp_conn *c, struct vvmp_msg *req, struct vvmp_msg *rep);
 int allocate(struct vvmp_conn *c, uint32_t session, uint16_t sub, uint32_t type,
 	     uint32_t access, uint64_t kb, uint32_t members, uint32_t share,
 	     struct vvmp_msg *rep);
+/* ALLOCATE with VVMP_AF_* @flags and the defaults otherwise. */
+int allocate_flags(struct vvmp_conn *c, uint32_t session, uint16_t sub, uint32_t type,
+		   uint32_t access, uint64_t kb, uint32_t flags, struct vvmp_msg *rep);
 int free_alloc(struct vvmp_conn *c, uint32_t session, uint32_t alloc_id);
 /* QUERY SAN. */
 int query_san(struct vvmp_conn *c, struct vvmp_query_san_rep *out);

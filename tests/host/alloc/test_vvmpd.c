@@ -174,6 +174,36 @@ static int test_allocation_picks_type_and_tells_unit(void)
 	return 0;
 }
 
+/* AUTO_MIRROR and BACKUP each keep one copy of a JBOD on another unit. */
+static int test_mirror_and_backup_flags_keep_a_copy_elsewhere(void)
+{
+	static const uint32_t flags[] = {
+		VVMP_AF_AUTO_MIRROR, VVMP_AF_BACKUP, VVMP_AF_AUTO_MIRROR | VVMP_AF_BACKUP,
+	};
+	struct mgr m;
+	struct unit a, b;
+	uint32_t sid;
+
+	CHECK_EQ(two_units(&m, &a, &b), 0);
+	CHECK_EQ(client_open(&conn, &m, 1, NULL, "host-a", 1, &sid), 0);
+	for (unsigned int i = 0; i < 3; i++) {
+		CHECK_EQ(allocate_flags(&conn, sid, VVMP_ALLOC_LOCAL_ONLY, VVMP_ST_JBOD,
+					VVMP_ACCESS_EXCLUSIVE, 256, flags[i], &rep), 0);
+		CHECK_EQ(rep.body.alloc_rep.extent_count, 2);
+		CHECK(rep.body.alloc_rep.extents[0].unit_id !=
+		      rep.body.alloc_rep.extents[1].unit_id);
+		CHECK_EQ(rep.body.alloc_rep.extents[0].member, 0);
+		CHECK_EQ(rep.body.alloc_rep.extents[1].member, 1);
+		CHECK_EQ(free_alloc(&conn, sid, rep.body.alloc_rep.alloc_id), 0);
+	}
+	/* Without either flag: one copy. */
+	CHECK_EQ(allocate_flags(&conn, sid, VVMP_ALLOC_LOCAL_ONLY, VVMP_ST_JBOD,
+				VVMP_ACCESS_EXCLUSIVE, 256, 0, &rep), 0);
+	CHECK_EQ(rep.body.alloc_rep.extent_count, 1);
+	teardown(&m, &a, &b);
+	return 0;
+}
+
 static int test_exhaustion_refused_and_changes_nothing(void)
 {
 	struct mgr m;
@@ -979,6 +1009,7 @@ int main(void)
 	RUN(test_units_survive_packet_loss);
 	RUN(test_capacity_grows_without_restart);
 	RUN(test_allocation_picks_type_and_tells_unit);
+	RUN(test_mirror_and_backup_flags_keep_a_copy_elsewhere);
 	RUN(test_exhaustion_refused_and_changes_nothing);
 	RUN(test_expansion_appends_and_give_back_trims);
 	RUN(test_bandwidth_change_is_rechecked);
