@@ -122,6 +122,9 @@ struct vaapi_vd_info {
 	uint32_t resync_rate;		/* VVMP_A_RESYNC_RATE: KiB/s, 0: no limit */
 	bool deactivated;		/* VVMP_A_DEACTIVATED: all I/O fails */
 					/* until vaapi_eh_activate_vd() */
+	uint32_t exc_timeout_ms;	/* VVMP_A_EXC_TIMEOUT_MS: how long a */
+					/* plan is held for the control path */
+	enum vvmp_exc_on_timeout exc_on_timeout; /* VVMP_A_EXC_ON_TIMEOUT */
 };
 
 /* A client. */
@@ -256,6 +259,8 @@ struct vaapi_event {
 	uint64_t exc_id;			/* EVENT_EXCEPTION_DONE */
 	enum vvmp_exc_outcome exc_outcome;
 	uint32_t exc_errno;
+	uint32_t exc_timeout_ms;		/* VD_EXISTS */
+	enum vvmp_exc_on_timeout exc_on_timeout; /* VD_EXISTS */
 };
 
 /* ---- handle --------------------------------------------------------- */
@@ -482,6 +487,10 @@ const char *vaapi_leg_state_name(enum vvmp_leg_state state);	/* in-sync ... */
 const char *vaapi_event_name(enum vvmp_event event);		/* vd-exists ... */
 const char *vaapi_policy_source_name(enum vvmp_policy_source s); /* vd-default client */
 const char *vaapi_plan_op_name(enum vvmp_plan_op op);		/* attach ... */
+const char *vaapi_exc_reason_name(enum vvmp_exc_reason reason);	/* divert component */
+const char *vaapi_io_op_name(enum vvmp_io_op op);		/* read write ... */
+const char *vaapi_exc_outcome_name(enum vvmp_exc_outcome outcome); /* resubmitted ... */
+const char *vaapi_exc_on_timeout_name(enum vvmp_exc_on_timeout action); /* fail hold */
 /* The name of mask bit @bit (VVMP_MASK_*), NULL if unknown. */
 const char *vaapi_mask_name(uint32_t bit);
 

@@ -306,6 +306,10 @@ int vaapi_dec_vd_info(const struct nlmsghdr *nlh, struct vaapi_vd_info *info)
 	if (tb[VVMP_A_RESYNC_RATE])
 		info->resync_rate = nla_get_u32(tb[VVMP_A_RESYNC_RATE]);
 	info->deactivated = tb[VVMP_A_DEACTIVATED] != NULL;
+	if (tb[VVMP_A_EXC_TIMEOUT_MS])
+		info->exc_timeout_ms = nla_get_u32(tb[VVMP_A_EXC_TIMEOUT_MS]);
+	if (tb[VVMP_A_EXC_ON_TIMEOUT])
+		info->exc_on_timeout = nla_get_u8(tb[VVMP_A_EXC_ON_TIMEOUT]);
 	for_each_top_attr(a, nlh, rem) {
 		if (nla_type(a) != VVMP_A_DEVICE)
 			continue;
@@ -611,6 +615,10 @@ int vaapi_dec_event(const struct nlmsghdr *nlh, struct vaapi_event *ev)
 		ev->exc_outcome = nla_get_u8(tb[VVMP_A_EXC_OUTCOME]);
 	if (tb[VVMP_A_EXC_ERRNO])
 		ev->exc_errno = nla_get_u32(tb[VVMP_A_EXC_ERRNO]);
+	if (tb[VVMP_A_EXC_TIMEOUT_MS])
+		ev->exc_timeout_ms = nla_get_u32(tb[VVMP_A_EXC_TIMEOUT_MS]);
+	if (tb[VVMP_A_EXC_ON_TIMEOUT])
+		ev->exc_on_timeout = nla_get_u8(tb[VVMP_A_EXC_ON_TIMEOUT]);
 	for_each_top_attr(a, nlh, rem) {
 		if (nla_type(a) != VVMP_A_RANGE)
 			continue;
@@ -693,7 +701,12 @@ static const char *const top_attr_names[VVMP_A_MAX + 1] = {
 	[VVMP_A_SNAPSHOT_SEQ] = "SNAPSHOT_SEQ", [VVMP_A_EVENTS_LOST] = "EVENTS_LOST",
 	[VVMP_A_THRESHOLD] = "THRESHOLD", [VVMP_A_REGION_SECTORS] = "REGION_SECTORS",
 	[VVMP_A_RESYNC_RATE] = "RESYNC_RATE", [VVMP_A_DEACTIVATED] = "DEACTIVATED",
-	[VVMP_A_PAD] = "PAD",
+	[VVMP_A_EXCEPTION] = "EXCEPTION", [VVMP_A_EXC_ID] = "EXC_ID",
+	[VVMP_A_EXC_ERRNO] = "EXC_ERRNO", [VVMP_A_EXC_TIMEOUT_MS] = "EXC_TIMEOUT_MS",
+	[VVMP_A_EXC_ON_TIMEOUT] = "EXC_ON_TIMEOUT", [VVMP_A_EXC_OUTCOME] = "EXC_OUTCOME",
+	[VVMP_A_IO] = "IO", [VVMP_A_DATA] = "DATA", [VVMP_A_COPY] = "COPY",
+	[VVMP_A_EXC_GENERATION] = "EXC_GENERATION", [VVMP_A_FULL_COPY] = "FULL_COPY",
+	[VVMP_A_PAD] = "PAD", [VVMP_A_LOG] = "LOG",
 };
 
 /* Walk the attributes in [start, start+len) looking for @offset. */

@@ -64,6 +64,8 @@ const char *vaapi_event_name(enum vvmp_event event)
 		[VVMP_EVENT_CLIENT_DELETED] = "client-deleted",
 		[VVMP_EVENT_CLIENT_CHANGED] = "client-changed",
 		[VVMP_EVENT_VD_ACTIVITY] = "vd-activity",
+		[VVMP_EVENT_EXCEPTION] = "exception",
+		[VVMP_EVENT_EXCEPTION_DONE] = "exception-done",
 	};
 	return NAME(names, event);
 }
@@ -82,8 +84,50 @@ const char *vaapi_plan_op_name(enum vvmp_plan_op op)
 		[VVMP_PLAN_ATTACH] = "attach",
 		[VVMP_PLAN_DETACH] = "detach",
 		[VVMP_PLAN_REPLACE] = "replace",
+		[VVMP_PLAN_FAIL] = "fail",
+		[VVMP_PLAN_RESTORE] = "restore",
 	};
 	return NAME(names, op);
+}
+
+const char *vaapi_exc_reason_name(enum vvmp_exc_reason reason)
+{
+	static const char *const names[] = {
+		[VVMP_EXC_DIVERT] = "divert", [VVMP_EXC_COMPONENT] = "component",
+	};
+	return NAME(names, reason);
+}
+
+const char *vaapi_io_op_name(enum vvmp_io_op op)
+{
+	static const char *const names[] = {
+		[VVMP_IO_READ] = "read",
+		[VVMP_IO_WRITE] = "write",
+		[VVMP_IO_DISCARD] = "discard",
+		[VVMP_IO_WRITE_ZEROES] = "write-zeroes",
+		[VVMP_IO_FLUSH] = "flush",
+	};
+	return NAME(names, op);
+}
+
+const char *vaapi_exc_outcome_name(enum vvmp_exc_outcome outcome)
+{
+	static const char *const names[] = {
+		[VVMP_EXC_RESUBMITTED] = "resubmitted",
+		[VVMP_EXC_ABORTED] = "aborted",
+		[VVMP_EXC_TIMED_OUT] = "timed-out",
+		[VVMP_EXC_RELEASED] = "released",
+		[VVMP_EXC_REQUEUED] = "requeued",
+	};
+	return NAME(names, outcome);
+}
+
+const char *vaapi_exc_on_timeout_name(enum vvmp_exc_on_timeout action)
+{
+	static const char *const names[] = {
+		[VVMP_EXC_TIMEOUT_FAIL] = "fail", [VVMP_EXC_TIMEOUT_HOLD] = "hold",
+	};
+	return NAME(names, action);
 }
 
 const char *vaapi_mask_name(uint32_t bit)

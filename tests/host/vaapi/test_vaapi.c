@@ -6,10 +6,13 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
+#include <sys/socket.h>
 #include <linux/dm-ioctl.h>
 #include <linux/netlink.h>
 
 #include "codec.h"
+#include "internal.h"
 #include "tap.h"
 
 #define FAMILY 0x1d	/* any id: nothing is sent */
@@ -1028,6 +1031,666 @@ TEST(vd_activity_event_says_deactivated_and_by_which_leg)
 	free(ev);
 }
 
+/* ---- EH: exception plans, through a socket that plays the kernel -------- */
+
+/*
+ * The libvaapi calls of the EH group build and send their requests in one
+ * go, so they are checked end to end: a handle whose netlink socket
+ * (NETLINK_USERSOCK, which needs no privilege) talks to a second socket of
+ * the test instead of the kernel. The test queues the replies first, makes
+ * the call, then reads the request the call sent.
+ */
+struct fake_kernel {
+	struct vaapi *h;
+	int fd;			/* the "kernel" end */
+	uint8_t req[2 * VVMP_IO_MAX_BYTES];
+	int req_len;
+};
+
+static int seq_any(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
+static bool fake_open(struct fake_kernel *k)
+{
+	struct sockaddr_nl a = { .nl_family = AF_NETLINK };
+	socklen_t alen = sizeof(a);
+
+	memset(k, 0, sizeof(*k));
+	k->h = calloc(1, sizeof(*k->h));
+	k->h->sk = nl_socket_alloc();
+	k->h->cb = nl_cb_alloc(NL_CB_DEFAULT);
+	k->h->family = FAMILY;
+	k->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_USERSOCK);
+	if (!k->h->sk || !k->h->cb || k->fd < 0 || nl_connect(k->h->sk, NETLINK_USERSOCK) < 0 ||
+	    bind(k->fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    getsockname(k->fd, (struct sockaddr *)&a, &alen) < 0) {
+		fprintf(stderr, "  cannot open NETLINK_USERSOCK sockets: %s\n", strerror(errno));
+		CHECK(0);
+		return false;
+	}
+	nl_socket_set_peer_port(k->h->sk, a.nl_pid);
+	/* Replies are queued before the request exists: any sequence number. */
+	nl_cb_set(k->h->cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, seq_any, NULL);
+	return true;
+}
+
+static void fake_close(struct fake_kernel *k)
+{
+	char buf[64];
+
+	/* Nothing may be left over: a reply not read, a request not checked. */
+	CHECK(recv(k->fd, buf, sizeof(buf), MSG_DONTWAIT) < 0 && errno == EAGAIN);
+	close(k->fd);
+	vaapi_close(k->h);
+}
+
+/* Queue @msg (freed) for the handle to read. */
+static void fake_send(struct fake_kernel *k, struct nl_msg *msg)
+{
+	struct sockaddr_nl to = { .nl_family = AF_NETLINK,
+				  .nl_pid = nl_socket_get_local_port(k->h->sk) };
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+
+	CHECK(sendto(k->fd, nlh, nlh->nlmsg_len, 0, (struct sockaddr *)&to, sizeof(to)) ==
+	      (ssize_t)nlh->nlmsg_len);
+	nlmsg_free(msg);
+}
+
+/* The ack of a request: error 0, or @error with the extack @text at @offset. */
+static void fake_ack(struct fake_kernel *k, int error, const char *text, int offset)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+	struct nlmsghdr *nlh = nlmsg_put(msg, 0, 0, NLMSG_ERROR, sizeof(struct nlmsgerr),
+					 NLM_F_CAPPED | (text ? NLM_F_ACK_TLVS : 0));
+	struct nlmsgerr *e = nlmsg_data(nlh);
+
+	e->error = error;
+	if (text)
+		nla_put_string(msg, NLMSGERR_ATTR_MSG, text);
+	if (offset >= 0)
+		nla_put_u32(msg, NLMSGERR_ATTR_OFFS, offset);
+	fake_send(k, msg);
+}
+
+/* The end of a dump. */
+static void fake_done(struct fake_kernel *k)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+	struct nlmsghdr *nlh = nlmsg_put(msg, 0, 0, NLMSG_DONE, sizeof(int), NLM_F_MULTI);
+
+	*(int *)nlmsg_data(nlh) = 0;
+	fake_send(k, msg);
+}
+
+/* A reply message of @cmd (NLM_F_MULTI for a dump's records). */
+static struct nl_msg *fake_reply(uint8_t cmd, bool multi)
+{
+	/* Room for the DATA of a 32 KiB read, as the kernel's reply has. */
+	struct nl_msg *msg = nlmsg_alloc_size(VVMP_IO_MAX_BYTES + 4096);
+
+	genlmsg_put(msg, 0, 0, FAMILY, 0, multi ? NLM_F_MULTI : 0, cmd, VVMP_GENL_VERSION);
+	return msg;
+}
+
+/* Read the request the call sent: its genl command, flags and attributes. */
+static struct nlattr *fake_request(struct fake_kernel *k, uint8_t cmd, int flags, int *len)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)k->req;
+	struct genlmsghdr *g;
+
+	*len = 0;
+	k->req_len = (int)recv(k->fd, k->req, sizeof(k->req), MSG_DONTWAIT);
+	CHECK(k->req_len >= (int)(NLMSG_HDRLEN + GENL_HDRLEN));
+	if (k->req_len < (int)(NLMSG_HDRLEN + GENL_HDRLEN))
+		return NULL;
+	CHECK_EQ(nlh->nlmsg_len, k->req_len);
+	CHECK_EQ(nlh->nlmsg_type, FAMILY);
+	CHECK_EQ(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK | flags);
+	g = nlmsg_data(nlh);
+	CHECK_EQ(g->cmd, cmd);
+	CHECK_EQ(g->version, VVMP_GENL_VERSION);
+	CHECK_EQ(g->reserved, 0);
+	*len = genlmsg_attrlen(g, 0);
+	return genlmsg_attrdata(g, 0);
+}
+
+/* No request was sent (the call refused its arguments itself). */
+static void fake_nothing_sent(struct fake_kernel *k)
+{
+	char buf[64];
+
+	CHECK(recv(k->fd, buf, sizeof(buf), MSG_DONTWAIT) < 0 && errno == EAGAIN);
+}
+
+static void check_u64_attr(struct nlattr *a, int type, uint64_t v)
+{
+	CHECK_ATTR(a, type, 8);
+	if (a)
+		CHECK_EQ(nla_get_u64(a), v);
+}
+
+static void check_u32_attr(struct nlattr *a, int type, uint32_t v)
+{
+	CHECK_ATTR(a, type, 4);
+	if (a)
+		CHECK_EQ(nla_get_u32(a), v);
+}
+
+static void check_name_attr(struct nlattr *a, int type, const char *name)
+{
+	CHECK_ATTR(a, type, strlen(name) + 1);
+	if (a)
+		CHECK_STR(nla_data(a), name);
+}
+
+/* VD_NAME and one EXCEPTION nest, as EXC_GET answers; @client may be NULL. */
+static struct nl_msg *plan_reply(bool multi, const char *vd, uint64_t id, uint8_t reason,
+				 const char *client)
+{
+	struct nl_msg *msg = fake_reply(VVMP_CMD_EXC_GET, multi);
+	struct nlattr *n;
+
+	nla_put_string(msg, VVMP_A_VD_NAME, vd);
+	n = nla_nest_start(msg, NESTED(VVMP_A_EXCEPTION));
+	nla_put_u64(msg, VVMP_EXC_A_ID, id);
+	nla_put_u64(msg, VVMP_EXC_A_GENERATION, 7);
+	nla_put_u8(msg, VVMP_EXC_A_REASON, reason);
+	nla_put_u8(msg, VVMP_EXC_A_OP, VVMP_IO_WRITE);
+	nla_put_u64(msg, VVMP_EXC_A_SECTOR, 2048 + id);
+	nla_put_u64(msg, VVMP_EXC_A_LENGTH, 8);
+	if (reason == VVMP_EXC_COMPONENT)
+		nla_put_u32(msg, VVMP_EXC_A_LEG, 1);
+	nla_put_u32(msg, VVMP_EXC_A_OWNER, id == 5 ? 4242 : 0);
+	nla_put_u32(msg, VVMP_EXC_A_AGE_MS, 150);
+	if (client)
+		nla_put_string(msg, VVMP_EXC_A_CLIENT, client);
+	nla_nest_end(msg, n);
+	return msg;
+}
+
+TEST(eh_get_plan_sends_the_id_and_parses_every_field)
+{
+	struct fake_kernel k;
+	struct vaapi_exception e;
+	struct nlattr *head;
+	int len;
+
+	if (!fake_open(&k))
+		return;
+	fake_send(&k, plan_reply(false, "data0", 5, VVMP_EXC_COMPONENT, "h1"));
+	fake_ack(&k, 0, NULL, -1);
+	memset(&e, 0xa5, sizeof(e));
+	CHECK_INT(vaapi_eh_get_plan(k.h, 5, &e), 0);
+	head = fake_request(&k, VVMP_CMD_EXC_GET, 0, &len);
+	CHECK_EQ(count(head, len), 1);
+	check_u64_attr(nth(head, len, 0), VVMP_A_EXC_ID, 5);
+	CHECK_STR(e.vd, "data0");
+	CHECK_EQ(e.id, 5);
+	CHECK_EQ(e.generation, 7);
+	CHECK_EQ(e.reason, VVMP_EXC_COMPONENT);
+	CHECK_EQ(e.op, VVMP_IO_WRITE);
+	CHECK_EQ(e.sector, 2053);
+	CHECK_EQ(e.length, 8);
+	CHECK_EQ(e.leg, 1);
+	CHECK_EQ(e.owner, 4242);
+	CHECK_EQ(e.age_ms, 150);
+	CHECK_STR(e.client, "h1");
+
+	/* A diverted plan of a device without a client: no LEG, no CLIENT. */
+	fake_send(&k, plan_reply(false, "data0", 6, VVMP_EXC_DIVERT, NULL));
+	fake_ack(&k, 0, NULL, -1);
+	memset(&e, 0xa5, sizeof(e));
+	CHECK_INT(vaapi_eh_get_plan(k.h, 6, &e), 0);
+	fake_request(&k, VVMP_CMD_EXC_GET, 0, &len);
+	CHECK_EQ(e.reason, VVMP_EXC_DIVERT);
+	CHECK_EQ(e.leg, 0);
+	CHECK_EQ(e.owner, 0);
+	CHECK_STR(e.client, "");
+
+	/* The kernel's refusal, and an ack without the plan. */
+	fake_ack(&k, -ENOENT, "No such plan held", NLMSG_HDRLEN + GENL_HDRLEN);
+	CHECK_INT(vaapi_eh_get_plan(k.h, 99, &e), -ENOENT);
+	CHECK_STR(vaapi_strerror(k.h), "No such plan held (attribute VVMP_A_EXC_ID at offset 20)");
+	fake_request(&k, VVMP_CMD_EXC_GET, 0, &len);
+	fake_ack(&k, 0, NULL, -1);
+	CHECK_INT(vaapi_eh_get_plan(k.h, 99, &e), -EPROTO);
+	CHECK_STR(vaapi_strerror(k.h), "the kernel sent no reply");
+	fake_request(&k, VVMP_CMD_EXC_GET, 0, &len);
+	fake_close(&k);
+}
+
+struct seen_plans {
+	unsigned int nr, stop_at;
+	uint64_t ids[8];
+	char vds[8][VVMP_NAME_MAX];
+};
+
+static int seen_plan(const struct vaapi_exception *e, void *arg)
+{
+	struct seen_plans *s = arg;
+
+	snprintf(s->vds[s->nr], sizeof(s->vds[0]), "%s", e->vd);
+	s->ids[s->nr++] = e->id;
+	return s->nr == s->stop_at ? 77 : 0;
+}
+
+TEST(eh_list_plans_dumps_every_vd_or_one_in_order_and_stops_when_asked)
+{
+	struct seen_plans s = { 0 };
+	struct fake_kernel k;
+	struct nlattr *head;
+	int len;
+
+	if (!fake_open(&k))
+		return;
+	/* get-all-in-AP: a dump without VD_NAME. */
+	fake_send(&k, plan_reply(true, "a", 3, VVMP_EXC_DIVERT, NULL));
+	fake_send(&k, plan_reply(true, "a", 4, VVMP_EXC_DIVERT, NULL));
+	fake_send(&k, plan_reply(true, "b", 2, VVMP_EXC_COMPONENT, "h2"));
+	fake_done(&k);
+	CHECK_INT(vaapi_eh_list_plans(k.h, NULL, seen_plan, &s), 0);
+	head = fake_request(&k, VVMP_CMD_EXC_GET, NLM_F_DUMP, &len);
+	CHECK_EQ(len, 0);
+	(void)head;
+	CHECK_EQ(s.nr, 3);
+	CHECK_EQ(s.ids[0], 3);
+	CHECK_EQ(s.ids[1], 4);
+	CHECK_EQ(s.ids[2], 2);
+	CHECK_STR(s.vds[2], "b");
+
+	/* get-plan-for-VD: VD_NAME; a callback's non-zero return is the result. */
+	memset(&s, 0, sizeof(s));
+	s.stop_at = 1;
+	fake_send(&k, plan_reply(true, "b", 2, VVMP_EXC_COMPONENT, NULL));
+	fake_send(&k, plan_reply(true, "b", 8, VVMP_EXC_COMPONENT, NULL));
+	fake_done(&k);
+	CHECK_INT(vaapi_eh_list_plans(k.h, "b", seen_plan, &s), 77);
+	head = fake_request(&k, VVMP_CMD_EXC_GET, NLM_F_DUMP, &len);
+	CHECK_EQ(count(head, len), 1);
+	check_name_attr(nth(head, len, 0), VVMP_A_VD_NAME, "b");
+	CHECK_EQ(s.nr, 1);
+
+	/* A record without its EXCEPTION is malformed. */
+	memset(&s, 0, sizeof(s));
+	{
+		struct nl_msg *bad = fake_reply(VVMP_CMD_EXC_GET, true);
+
+		nla_put_string(bad, VVMP_A_VD_NAME, "b");
+		fake_send(&k, bad);
+	}
+	fake_done(&k);
+	CHECK_INT(vaapi_eh_list_plans(k.h, "b", seen_plan, &s), -EPROTO);
+	fake_request(&k, VVMP_CMD_EXC_GET, NLM_F_DUMP, &len);
+	CHECK_EQ(s.nr, 0);
+	fake_close(&k);
+}
+
+TEST(eh_take_resubmit_and_abort_carry_id_generation_and_errno)
+{
+	struct fake_kernel k;
+	struct nlattr *head;
+	int len;
+
+	if (!fake_open(&k))
+		return;
+	/* Never staged: in a transaction they still carry no TXN_ID. */
+	vaapi_tx_use(k.h, 9);
+	fake_ack(&k, 0, NULL, -1);
+	CHECK_INT(vaapi_eh_take_plan(k.h, 12), 0);
+	head = fake_request(&k, VVMP_CMD_EXC_TAKE, 0, &len);
+	CHECK_EQ(count(head, len), 1);
+	check_u64_attr(nth(head, len, 0), VVMP_A_EXC_ID, 12);
+
+	fake_ack(&k, 0, NULL, -1);
+	CHECK_INT(vaapi_eh_resubmit_plan(k.h, 12, 3), 0);
+	head = fake_request(&k, VVMP_CMD_EXC_RESUBMIT, 0, &len);
+	CHECK_EQ(count(head, len), 2);
+	check_u64_attr(nth(head, len, 0), VVMP_A_EXC_ID, 12);
+	check_u64_attr(nth(head, len, 1), VVMP_A_EXC_GENERATION, 3);
+
+	/* Abort: no EXC_ERRNO for 0 (the kernel's EIO), else the errno. */
+	fake_ack(&k, 0, NULL, -1);
+	CHECK_INT(vaapi_eh_abort_plan(k.h, 12, 0), 0);
+	head = fake_request(&k, VVMP_CMD_EXC_ABORT, 0, &len);
+	CHECK_EQ(count(head, len), 1);
+	check_u64_attr(nth(head, len, 0), VVMP_A_EXC_ID, 12);
+	fake_ack(&k, 0, NULL, -1);
+	CHECK_INT(vaapi_eh_abort_plan(k.h, 13, ENOSPC), 0);
+	head = fake_request(&k, VVMP_CMD_EXC_ABORT, 0, &len);
+	CHECK_EQ(count(head, len), 2);
+	check_u64_attr(nth(head, len, 0), VVMP_A_EXC_ID, 13);
+	check_u32_attr(nth(head, len, 1), VVMP_A_EXC_ERRNO, ENOSPC);
+	/* Outside 0..4095: refused before sending. */
+	CHECK_INT(vaapi_eh_abort_plan(k.h, 13, -5), -EINVAL);
+	CHECK_INT(vaapi_eh_abort_plan(k.h, 13, 4096), -EINVAL);
+	fake_nothing_sent(&k);
+	fake_close(&k);
+}
+
+TEST(eh_stale_resubmission_reports_the_kernels_words_and_the_attribute)
+{
+	struct fake_kernel k;
+	int len;
+
+	if (!fake_open(&k))
+		return;
+	/* The offset of EXC_GENERATION: after the headers and EXC_ID (12 bytes). */
+	fake_ack(&k, -ESTALE, "The VD's map changed since the plan was made: abort it",
+		 NLMSG_HDRLEN + GENL_HDRLEN + 12);
+	CHECK_INT(vaapi_eh_resubmit_plan(k.h, 12, 2), -ESTALE);
+	CHECK_STR(vaapi_strerror(k.h), "The VD's map changed since the plan was made: abort it "
+		  "(attribute VVMP_A_EXC_GENERATION at offset 32)");
+	fake_request(&k, VVMP_CMD_EXC_RESUBMIT, 0, &len);
+	fake_ack(&k, -EBUSY, "Another socket owns the plan", NLMSG_HDRLEN + GENL_HDRLEN);
+	CHECK_INT(vaapi_eh_take_plan(k.h, 12), -EBUSY);
+	CHECK_STR(vaapi_strerror(k.h), "Another socket owns the plan (attribute VVMP_A_EXC_ID at offset 20)");
+	fake_request(&k, VVMP_CMD_EXC_TAKE, 0, &len);
+	fake_close(&k);
+}
+
+TEST(eh_set_plan_policy_sends_what_changes_and_refuses_bad_values)
+{
+	struct fake_kernel k;
+	struct nlattr *head;
+	int len;
+
+	if (!fake_open(&k))
+		return;
+	fake_ack(&k, 0, NULL, -1);
+	CHECK_INT(vaapi_eh_set_plan_policy(k.h, "data0", 500, VVMP_EXC_TIMEOUT_HOLD), 0);
+	head = fake_request(&k, VVMP_CMD_EXC_POLICY_SET, 0, &len);
+	CHECK_EQ(count(head, len), 3);
+	check_name_attr(nth(head, len, 0), VVMP_A_VD_NAME, "data0");
+	check_u32_attr(nth(head, len, 1), VVMP_A_EXC_TIMEOUT_MS, 500);
+	CHECK_ATTR(nth(head, len, 2), VVMP_A_EXC_ON_TIMEOUT, 1);
+	CHECK_EQ(nla_get_u8(nth(head, len, 2)), VVMP_EXC_TIMEOUT_HOLD);
+
+	fake_ack(&k, 0, NULL, -1);		/* the timeout only */
+	CHECK_INT(vaapi_eh_set_plan_policy(k.h, "data0", VVMP_EXC_TIMEOUT_MS_MAX, -1), 0);
+	head = fake_request(&k, VVMP_CMD_EXC_POLICY_SET, 0, &len);
+	CHECK_EQ(count(head, len), 2);
+	check_u32_attr(nth(head, len, 1), VVMP_A_EXC_TIMEOUT_MS, VVMP_EXC_TIMEOUT_MS_MAX);
+
+	fake_ack(&k, 0, NULL, -1);		/* the action only */
+	CHECK_INT(vaapi_eh_set_plan_policy(k.h, "data0", 0, VVMP_EXC_TIMEOUT_FAIL), 0);
+	head = fake_request(&k, VVMP_CMD_EXC_POLICY_SET, 0, &len);
+	CHECK_EQ(count(head, len), 2);
+	CHECK_ATTR(nth(head, len, 1), VVMP_A_EXC_ON_TIMEOUT, 1);
+	CHECK_EQ(nla_get_u8(nth(head, len, 1)), VVMP_EXC_TIMEOUT_FAIL);
+
+	/* Nothing to change, an unknown action, a timeout beyond an hour. */
+	CHECK_INT(vaapi_eh_set_plan_policy(k.h, "data0", 0, -1), -EINVAL);
+	CHECK_INT(vaapi_eh_set_plan_policy(k.h, "data0", 10, 2), -EINVAL);
+	CHECK_INT(vaapi_eh_set_plan_policy(k.h, "data0", VVMP_EXC_TIMEOUT_MS_MAX + 1, -1), -EINVAL);
+	CHECK_INT(vaapi_eh_set_plan_policy(k.h, "", 10, -1), -EINVAL);
+	fake_nothing_sent(&k);
+	fake_close(&k);
+}
+
+/* The IO nest of a PASSTHROUGH request. */
+static void check_io_nest(struct nlattr *io, uint8_t op, uint64_t sector, uint32_t bytes)
+{
+	CHECK_ATTR(io, NESTED(VVMP_A_IO), nla_len(io));
+	if (!io)
+		return;
+	CHECK_EQ(count(nla_data(io), nla_len(io)), 3);
+	CHECK_ATTR(nth(nla_data(io), nla_len(io), 0), VVMP_IO_A_OP, 1);
+	CHECK_EQ(nla_get_u8(nth(nla_data(io), nla_len(io), 0)), op);
+	check_u64_attr(nth(nla_data(io), nla_len(io), 1), VVMP_IO_A_SECTOR, sector);
+	check_u32_attr(nth(nla_data(io), nla_len(io), 2), VVMP_IO_A_LENGTH, bytes);
+}
+
+TEST(eh_passthrough_reads_data_from_the_reply_and_writes_it_in_data)
+{
+	uint8_t *buf = malloc(VVMP_IO_MAX_BYTES), *data = malloc(VVMP_IO_MAX_BYTES);
+	struct fake_kernel k;
+	struct nl_msg *msg;
+	struct nlattr *head, *a;
+	int len, i;
+
+	if (!fake_open(&k))
+		return;
+	for (i = 0; i < VVMP_IO_MAX_BYTES; i++)
+		data[i] = (uint8_t)(i * 7 + 1);
+
+	/* A read of 32 KiB: the reply's DATA lands in the buffer. */
+	msg = fake_reply(VVMP_CMD_PASSTHROUGH, false);
+	CHECK_INT(nla_put(msg, VVMP_A_DATA, VVMP_IO_MAX_BYTES, data), 0);
+	fake_send(&k, msg);
+	fake_ack(&k, 0, NULL, -1);
+	memset(buf, 0, VVMP_IO_MAX_BYTES);
+	CHECK_INT(vaapi_eh_passthrough(k.h, "data0", 1, false, 4096, buf, VVMP_IO_MAX_BYTES), 0);
+	CHECK(!memcmp(buf, data, VVMP_IO_MAX_BYTES));
+	head = fake_request(&k, VVMP_CMD_PASSTHROUGH, 0, &len);
+	CHECK_EQ(count(head, len), 3);
+	check_name_attr(nth(head, len, 0), VVMP_A_VD_NAME, "data0");
+	check_u32_attr(nth(head, len, 1), VVMP_A_LEG_INDEX, 1);
+	check_io_nest(nth(head, len, 2), VVMP_IO_READ, 4096, VVMP_IO_MAX_BYTES);
+
+	/* A write of one sector: DATA after the IO nest; the ack only. */
+	fake_ack(&k, 0, NULL, -1);
+	CHECK_INT(vaapi_eh_passthrough(k.h, "data0", 0, true, 8, data, 512), 0);
+	head = fake_request(&k, VVMP_CMD_PASSTHROUGH, 0, &len);
+	CHECK_EQ(count(head, len), 4);
+	check_u32_attr(nth(head, len, 1), VVMP_A_LEG_INDEX, 0);
+	check_io_nest(nth(head, len, 2), VVMP_IO_WRITE, 8, 512);
+	a = nth(head, len, 3);
+	CHECK_ATTR(a, VVMP_A_DATA, 512);
+	if (a)
+		CHECK(!memcmp(nla_data(a), data, 512));
+
+	/* A reply with DATA of another length, or none, is refused. */
+	msg = fake_reply(VVMP_CMD_PASSTHROUGH, false);
+	nla_put(msg, VVMP_A_DATA, 512, data);
+	fake_send(&k, msg);
+	fake_ack(&k, 0, NULL, -1);
+	CHECK_INT(vaapi_eh_passthrough(k.h, "data0", 1, false, 0, buf, 1024), -EPROTO);
+	fake_request(&k, VVMP_CMD_PASSTHROUGH, 0, &len);
+	fake_ack(&k, 0, NULL, -1);
+	CHECK_INT(vaapi_eh_passthrough(k.h, "data0", 1, false, 0, buf, 1024), -EPROTO);
+	CHECK_STR(vaapi_strerror(k.h), "the kernel sent no data");
+	fake_request(&k, VVMP_CMD_PASSTHROUGH, 0, &len);
+	/* The kernel's refusal. */
+	fake_ack(&k, -EINVAL, "I/O crosses an extent boundary of the leg", -1);
+	CHECK_INT(vaapi_eh_passthrough(k.h, "data0", 1, false, 2040, buf, 8192), -EINVAL);
+	CHECK_STR(vaapi_strerror(k.h), "I/O crosses an extent boundary of the leg");
+	fake_request(&k, VVMP_CMD_PASSTHROUGH, 0, &len);
+
+	/* Not a multiple of 512, zero, beyond 32 KiB: refused before sending. */
+	CHECK_INT(vaapi_eh_passthrough(k.h, "data0", 1, false, 0, buf, 1000), -EINVAL);
+	CHECK_STR(vaapi_strerror(k.h), "length must be a multiple of 512 up to 32768");
+	CHECK_INT(vaapi_eh_passthrough(k.h, "data0", 1, false, 0, buf, 0), -EINVAL);
+	CHECK_INT(vaapi_eh_passthrough(k.h, "data0", 1, true, 0, buf, VVMP_IO_MAX_BYTES + 512),
+		  -EINVAL);
+	fake_nothing_sent(&k);
+	fake_close(&k);
+	free(buf);
+	free(data);
+}
+
+TEST(eh_copy_sends_the_legs_only_when_given)
+{
+	struct vaapi_copy c = { .src_sector = 0, .dst_sector = 2048, .length = 1024 };
+	struct fake_kernel k;
+	struct nlattr *head, *n;
+	int len;
+
+	if (!fake_open(&k))
+		return;
+	fake_ack(&k, 0, NULL, -1);
+	CHECK_INT(vaapi_eh_copy(k.h, "data0", &c), 0);
+	head = fake_request(&k, VVMP_CMD_COPY, 0, &len);
+	CHECK_EQ(count(head, len), 2);
+	check_name_attr(nth(head, len, 0), VVMP_A_VD_NAME, "data0");
+	n = nth(head, len, 1);
+	CHECK_ATTR(n, NESTED(VVMP_A_COPY), nla_len(n));
+	if (n) {
+		CHECK_EQ(count(nla_data(n), nla_len(n)), 3);
+		check_u64_attr(nth(nla_data(n), nla_len(n), 0), VVMP_COPY_A_SRC_SECTOR, 0);
+		check_u64_attr(nth(nla_data(n), nla_len(n), 1), VVMP_COPY_A_DST_SECTOR, 2048);
+		check_u64_attr(nth(nla_data(n), nla_len(n), 2), VVMP_COPY_A_LENGTH, 1024);
+	}
+
+	c = (struct vaapi_copy){ .has_src_leg = true, .src_leg = 0, .src_sector = 64,
+				 .has_dst_leg = true, .dst_leg = 2, .dst_sector = 64, .length = 8 };
+	fake_ack(&k, -EBUSY, "The destination is not in a divert range", -1);
+	CHECK_INT(vaapi_eh_copy(k.h, "data0", &c), -EBUSY);
+	CHECK_STR(vaapi_strerror(k.h), "The destination is not in a divert range");
+	head = fake_request(&k, VVMP_CMD_COPY, 0, &len);
+	n = nth(head, len, 1);
+	if (n) {
+		CHECK_EQ(count(nla_data(n), nla_len(n)), 5);
+		check_u32_attr(nth(nla_data(n), nla_len(n), 0), VVMP_COPY_A_SRC_LEG, 0);
+		check_u64_attr(nth(nla_data(n), nla_len(n), 1), VVMP_COPY_A_SRC_SECTOR, 64);
+		check_u32_attr(nth(nla_data(n), nla_len(n), 2), VVMP_COPY_A_DST_LEG, 2);
+		check_u64_attr(nth(nla_data(n), nla_len(n), 3), VVMP_COPY_A_DST_SECTOR, 64);
+		check_u64_attr(nth(nla_data(n), nla_len(n), 4), VVMP_COPY_A_LENGTH, 8);
+	}
+	fake_close(&k);
+}
+
+TEST(ssap_fail_and_restore_send_plan_op_leg_and_full_copy_staged_in_a_txn)
+{
+	struct fake_kernel k;
+	struct nlattr *head;
+	int len;
+
+	if (!fake_open(&k))
+		return;
+	fake_ack(&k, 0, NULL, -1);
+	CHECK_INT(vaapi_ssap_fail_leg(k.h, "m", 1), 0);
+	head = fake_request(&k, VVMP_CMD_PLAN_SET, 0, &len);
+	CHECK_EQ(count(head, len), 3);
+	check_name_attr(nth(head, len, 0), VVMP_A_VD_NAME, "m");
+	CHECK_ATTR(nth(head, len, 1), VVMP_A_PLAN_OP, 1);
+	CHECK_EQ(nla_get_u8(nth(head, len, 1)), VVMP_PLAN_FAIL);
+	check_u32_attr(nth(head, len, 2), VVMP_A_LEG_INDEX, 1);
+
+	fake_ack(&k, 0, NULL, -1);		/* dirty regions only: no FULL_COPY */
+	CHECK_INT(vaapi_ssap_restore_leg(k.h, "m", 1, false), 0);
+	head = fake_request(&k, VVMP_CMD_PLAN_SET, 0, &len);
+	CHECK_EQ(count(head, len), 3);
+	CHECK_EQ(nla_get_u8(nth(head, len, 1)), VVMP_PLAN_RESTORE);
+	check_u32_attr(nth(head, len, 2), VVMP_A_LEG_INDEX, 1);
+
+	/* Staged in a transaction: TXN_ID first; full: the FULL_COPY flag last. */
+	vaapi_tx_use(k.h, 9);
+	fake_ack(&k, 0, NULL, -1);
+	CHECK_INT(vaapi_ssap_restore_leg(k.h, "m", 2, true), 0);
+	head = fake_request(&k, VVMP_CMD_PLAN_SET, 0, &len);
+	CHECK_EQ(count(head, len), 5);
+	check_u32_attr(nth(head, len, 0), VVMP_A_TXN_ID, 9);
+	check_name_attr(nth(head, len, 1), VVMP_A_VD_NAME, "m");
+	CHECK_EQ(nla_get_u8(nth(head, len, 2)), VVMP_PLAN_RESTORE);
+	check_u32_attr(nth(head, len, 3), VVMP_A_LEG_INDEX, 2);
+	CHECK_ATTR(nth(head, len, 4), VVMP_A_FULL_COPY, 0);
+	fake_ack(&k, 0, NULL, -1);
+	CHECK_INT(vaapi_ssap_fail_leg(k.h, "m", 0), 0);
+	head = fake_request(&k, VVMP_CMD_PLAN_SET, 0, &len);
+	CHECK_EQ(count(head, len), 4);
+	check_u32_attr(nth(head, len, 0), VVMP_A_TXN_ID, 9);
+	vaapi_tx_use(k.h, 0);
+
+	/* The kernel's refusals, with their words. */
+	fake_ack(&k, -EBUSY, "The last in-sync leg cannot fail",
+		 NLMSG_HDRLEN + GENL_HDRLEN + 8 + 8);
+	CHECK_INT(vaapi_ssap_fail_leg(k.h, "m", 0), -EBUSY);
+	CHECK_STR(vaapi_strerror(k.h), "The last in-sync leg cannot fail (attribute VVMP_A_LEG_INDEX at offset 36)");
+	fake_request(&k, VVMP_CMD_PLAN_SET, 0, &len);
+	fake_ack(&k, -EINVAL, "The leg is not failed", -1);
+	CHECK_INT(vaapi_ssap_restore_leg(k.h, "m", 1, false), -EINVAL);
+	CHECK_STR(vaapi_strerror(k.h), "The leg is not failed");
+	fake_request(&k, VVMP_CMD_PLAN_SET, 0, &len);
+	fake_close(&k);
+}
+
+TEST(exception_events_carry_the_plan_or_its_outcome_and_vd_info_the_policy)
+{
+	struct vaapi_event *ev = calloc(1, sizeof(*ev));
+	struct vaapi_vd_info *info = calloc(1, sizeof(*info));
+	struct nl_msg *msg = reply(VVMP_CMD_EVENT);
+	struct nlattr *n;
+
+	nla_put_u8(msg, VVMP_A_EVENT, VVMP_EVENT_EXCEPTION);
+	nla_put_u64(msg, VVMP_A_EVENT_SEQ, 50);
+	nla_put_string(msg, VVMP_A_VD_NAME, "data0");
+	n = nla_nest_start(msg, NESTED(VVMP_A_EXCEPTION));
+	nla_put_u64(msg, VVMP_EXC_A_ID, 21);
+	nla_put_u64(msg, VVMP_EXC_A_GENERATION, 4);
+	nla_put_u8(msg, VVMP_EXC_A_REASON, VVMP_EXC_DIVERT);
+	nla_put_u8(msg, VVMP_EXC_A_OP, VVMP_IO_READ);
+	nla_put_u64(msg, VVMP_EXC_A_SECTOR, 4096);
+	nla_put_u64(msg, VVMP_EXC_A_LENGTH, 16);
+	nla_put_u32(msg, VVMP_EXC_A_OWNER, 0);
+	nla_put_u32(msg, VVMP_EXC_A_AGE_MS, 0);
+	nla_put_string(msg, VVMP_EXC_A_CLIENT, "h1");
+	nla_nest_end(msg, n);
+	CHECK_INT(vaapi_dec_event(nlmsg_hdr(msg), ev), 0);
+	CHECK_EQ(ev->type, VVMP_EVENT_EXCEPTION);
+	CHECK(VAAPI_HAS(ev, VVMP_A_EXCEPTION));
+	CHECK_STR(ev->exception.vd, "data0");	/* the event's VD */
+	CHECK_EQ(ev->exception.id, 21);
+	CHECK_EQ(ev->exception.generation, 4);
+	CHECK_EQ(ev->exception.op, VVMP_IO_READ);
+	CHECK_EQ(ev->exception.sector, 4096);
+	CHECK_EQ(ev->exception.length, 16);
+	CHECK_STR(ev->exception.client, "h1");
+	CHECK(!VAAPI_HAS(ev, VVMP_A_EXC_ID));
+	nlmsg_free(msg);
+
+	msg = reply(VVMP_CMD_EVENT);
+	nla_put_u8(msg, VVMP_A_EVENT, VVMP_EVENT_EXCEPTION_DONE);
+	nla_put_u64(msg, VVMP_A_EVENT_SEQ, 51);
+	nla_put_string(msg, VVMP_A_VD_NAME, "data0");
+	nla_put_u64(msg, VVMP_A_EXC_ID, 21);
+	nla_put_u8(msg, VVMP_A_EXC_OUTCOME, VVMP_EXC_ABORTED);
+	nla_put_u32(msg, VVMP_A_EXC_ERRNO, ENOSPC);
+	CHECK_INT(vaapi_dec_event(nlmsg_hdr(msg), ev), 0);
+	CHECK_EQ(ev->type, VVMP_EVENT_EXCEPTION_DONE);
+	CHECK_EQ(ev->exc_id, 21);
+	CHECK_EQ(ev->exc_outcome, VVMP_EXC_ABORTED);
+	CHECK_EQ(ev->exc_errno, ENOSPC);
+	CHECK(!VAAPI_HAS(ev, VVMP_A_EXCEPTION));
+	nlmsg_free(msg);
+
+	/* An EXCEPTION nest without its ID is malformed. */
+	msg = reply(VVMP_CMD_EVENT);
+	nla_put_u8(msg, VVMP_A_EVENT, VVMP_EVENT_EXCEPTION);
+	n = nla_nest_start(msg, NESTED(VVMP_A_EXCEPTION));
+	nla_put_u64(msg, VVMP_EXC_A_GENERATION, 4);
+	nla_nest_end(msg, n);
+	CHECK_INT(vaapi_dec_event(nlmsg_hdr(msg), ev), -EPROTO);
+	nlmsg_free(msg);
+
+	/* VD info (VD_GET, VD_EXISTS) says how long plans are held, and then what. */
+	msg = reply(VVMP_CMD_VD_GET);
+	nla_put_string(msg, VVMP_A_VD_NAME, "data0");
+	nla_put_u32(msg, VVMP_A_EXC_TIMEOUT_MS, 30000);
+	nla_put_u8(msg, VVMP_A_EXC_ON_TIMEOUT, VVMP_EXC_TIMEOUT_HOLD);
+	CHECK_INT(vaapi_dec_vd_info(nlmsg_hdr(msg), info), 0);
+	CHECK(VAAPI_HAS(info, VVMP_A_EXC_TIMEOUT_MS));
+	CHECK_EQ(info->exc_timeout_ms, 30000);
+	CHECK(VAAPI_HAS(info, VVMP_A_EXC_ON_TIMEOUT));
+	CHECK_EQ(info->exc_on_timeout, VVMP_EXC_TIMEOUT_HOLD);
+	nlmsg_free(msg);
+	msg = reply(VVMP_CMD_STATE_GET);
+	nla_put_u8(msg, VVMP_A_EVENT, VVMP_EVENT_VD_EXISTS);
+	nla_put_string(msg, VVMP_A_VD_NAME, "data0");
+	nla_put_u32(msg, VVMP_A_EXC_TIMEOUT_MS, 250);
+	nla_put_u8(msg, VVMP_A_EXC_ON_TIMEOUT, VVMP_EXC_TIMEOUT_FAIL);
+	CHECK_INT(vaapi_dec_event(nlmsg_hdr(msg), ev), 0);
+	CHECK_EQ(ev->exc_timeout_ms, 250);
+	CHECK_EQ(ev->exc_on_timeout, VVMP_EXC_TIMEOUT_FAIL);
+	CHECK(VAAPI_HAS(ev, VVMP_A_EXC_ON_TIMEOUT));
+	nlmsg_free(msg);
+	free(ev);
+	free(info);
+}
+
 /* ---- extended ACK ------------------------------------------------------- */
 
 /* An NLMSG_ERROR for @req: capped or with the request echoed, plus TLVs. */
@@ -1351,8 +2014,27 @@ TEST(names_match_the_cli_and_docs)
 	CHECK_STR(vaapi_policy_source_name(VVMP_POLICY_VD_DEFAULT), "vd-default");
 	CHECK_STR(vaapi_plan_op_name(VVMP_PLAN_REPLACE), "replace");
 	CHECK_STR(vaapi_mask_name(VVMP_MASK_LOG_DATA), "log-data");
+	CHECK_STR(vaapi_plan_op_name(VVMP_PLAN_FAIL), "fail");
+	CHECK_STR(vaapi_plan_op_name(VVMP_PLAN_RESTORE), "restore");
+	CHECK_STR(vaapi_event_name(VVMP_EVENT_EXCEPTION), "exception");
+	CHECK_STR(vaapi_event_name(VVMP_EVENT_EXCEPTION_DONE), "exception-done");
+	CHECK_STR(vaapi_exc_reason_name(VVMP_EXC_DIVERT), "divert");
+	CHECK_STR(vaapi_exc_reason_name(VVMP_EXC_COMPONENT), "component");
+	CHECK_STR(vaapi_io_op_name(VVMP_IO_READ), "read");
+	CHECK_STR(vaapi_io_op_name(VVMP_IO_WRITE_ZEROES), "write-zeroes");
+	CHECK_STR(vaapi_io_op_name(VVMP_IO_FLUSH), "flush");
+	CHECK_STR(vaapi_exc_outcome_name(VVMP_EXC_RESUBMITTED), "resubmitted");
+	CHECK_STR(vaapi_exc_outcome_name(VVMP_EXC_TIMED_OUT), "timed-out");
+	CHECK_STR(vaapi_exc_outcome_name(VVMP_EXC_REQUEUED), "requeued");
+	CHECK_STR(vaapi_exc_on_timeout_name(VVMP_EXC_TIMEOUT_FAIL), "fail");
+	CHECK_STR(vaapi_exc_on_timeout_name(VVMP_EXC_TIMEOUT_HOLD), "hold");
 	CHECK(vaapi_acl_name(3) == NULL);
-	CHECK(vaapi_event_name(VVMP_EVENT_VD_ACTIVITY + 1) == NULL);
+	CHECK(vaapi_event_name(VVMP_EVENT_EXCEPTION_DONE + 1) == NULL);
+	CHECK(vaapi_plan_op_name(VVMP_PLAN_RESTORE + 1) == NULL);
+	CHECK(vaapi_exc_reason_name(VVMP_EXC_COMPONENT + 1) == NULL);
+	CHECK(vaapi_io_op_name(VVMP_IO_FLUSH + 1) == NULL);
+	CHECK(vaapi_exc_outcome_name(VVMP_EXC_REQUEUED + 1) == NULL);
+	CHECK(vaapi_exc_on_timeout_name(VVMP_EXC_TIMEOUT_HOLD + 1) == NULL);
 	CHECK(vaapi_mask_name(1U << 5) == NULL);
 }
 
@@ -1395,6 +2077,15 @@ int main(void)
 	RUN(policy_components_ranges_map_size_and_txn_replies);
 	RUN(event_reply_parses_type_seq_names_and_ranges);
 	RUN(vd_activity_event_says_deactivated_and_by_which_leg);
+	RUN(eh_get_plan_sends_the_id_and_parses_every_field);
+	RUN(eh_list_plans_dumps_every_vd_or_one_in_order_and_stops_when_asked);
+	RUN(eh_take_resubmit_and_abort_carry_id_generation_and_errno);
+	RUN(eh_stale_resubmission_reports_the_kernels_words_and_the_attribute);
+	RUN(eh_set_plan_policy_sends_what_changes_and_refuses_bad_values);
+	RUN(eh_passthrough_reads_data_from_the_reply_and_writes_it_in_data);
+	RUN(eh_copy_sends_the_legs_only_when_given);
+	RUN(ssap_fail_and_restore_send_plan_op_leg_and_full_copy_staged_in_a_txn);
+	RUN(exception_events_carry_the_plan_or_its_outcome_and_vd_info_the_policy);
 	RUN(extack_message_and_offset_name_the_attribute);
 	RUN(extack_without_tlvs_dump_done_error_and_missing_attribute);
 	RUN(libnl_errors_map_to_errno);
