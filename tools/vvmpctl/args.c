@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "vvmpctl.h"
 
@@ -241,4 +242,47 @@ int arg_target(struct ctl *ctl, int argc, char **argv, int *i,
 		(*i)++;
 	}
 	return 0;
+}
+
+int arg_vd(struct ctl *ctl, int argc, char **argv)
+{
+	if (argc < 1)
+		return ctl_usage_error(ctl, "missing VD NAME");
+	return arg_name(ctl, "VD name", argv[0]);
+}
+
+int arg_leg(struct ctl *ctl, const char *s, uint32_t *leg)
+{
+	uint64_t x;
+
+	if (!parse_u64(s, &x) || x >= VVMP_MAX_LEGS)
+		return ctl_usage_error(ctl, "invalid leg index '%s': 0 to %d", s, VVMP_MAX_LEGS - 1);
+	*leg = (uint32_t)x;
+	return 0;
+}
+
+/* The kernel's MAX_ERRNO: what an errno may be. */
+#define ERRNO_MAX 4095
+
+int arg_errno(struct ctl *ctl, const char *s, uint32_t *err)
+{
+	uint64_t x;
+	int e;
+
+	if (parse_u64(s, &x)) {
+		if (x < 1 || x > ERRNO_MAX)
+			return ctl_usage_error(ctl, "invalid errno '%s': 1 to %d", s, ERRNO_MAX);
+		*err = (uint32_t)x;
+		return 0;
+	}
+	for (e = 1; e < ERRNO_MAX; e++) {
+		const char *name = strerrorname_np(e);
+
+		if (name && !strcasecmp(name, s)) {
+			*err = (uint32_t)e;
+			return 0;
+		}
+	}
+	return ctl_usage_error(ctl, "invalid errno '%s': a number 1 to %d or a name such as EIO",
+			       s, ERRNO_MAX);
 }

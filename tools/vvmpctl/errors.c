@@ -66,3 +66,11 @@ struct vaapi *ctl_handle(struct ctl *ctl)
 	}
 	return ctl->h;
 }
+
+int ctl_not_in_txn(struct ctl *ctl)
+{
+	if (!ctl->h || !vaapi_tx_current(ctl->h))
+		return 0;
+	return ctl_usage_error(ctl, "'%s %s' is not staged in transactions (it would apply at once): run it after 'txn commit'",
+			       ctl->object->name, ctl->verb->name);
+}

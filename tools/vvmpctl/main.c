@@ -7,6 +7,7 @@
  * and from each object's verb table, so help always matches the parser.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +17,7 @@
 /* Kernel objects (libvaapi), then vvmpd's (its control socket). */
 static const struct ctl_object *const objects[] = {
 	&ctl_vd, &ctl_client, &ctl_acl, &ctl_status, &ctl_cos, &ctl_stats,
-	&ctl_plan, &ctl_divert, &ctl_txn, &ctl_events,
+	&ctl_plan, &ctl_leg, &ctl_io, &ctl_divert, &ctl_txn, &ctl_events,
 	&ctl_pool, &ctl_unit, &ctl_session, &ctl_alloc, NULL,
 };
 
@@ -200,6 +201,10 @@ static int run_batch(struct ctl *ctl, const char *path)
 	free(line);
 	if (f != stdin)
 		fclose(f);
+	/* Closing the connection hands them back to their VD's timeout policy. */
+	for (n = 0; n < (int)ctl->nr_taken; n++)
+		fprintf(stderr, "vvmpctl: %s: plan %" PRIu64 " taken in this batch was neither resubmitted nor aborted: its VD's timeout policy applies to it now\n",
+			ctl->batch, ctl->taken[n]);
 	/* A transaction left open would be applied by nobody: drop it. */
 	if (ret == EXIT_OK && ctl->h && vaapi_tx_current(ctl->h)) {
 		uint32_t id = vaapi_tx_current(ctl->h);

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vvmpctl plan: the I/O plan's components, i.e. the mirror legs (VAAPI
- * group SSAP), and their parameters and exception masks (IOP).
+ * group SSAP), their parameters and exception masks (IOP), and the plans
+ * the accelerated path holds for the control path (EH: exception plans).
  */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,7 +94,7 @@ static int plan_replace(struct ctl *ctl, int argc, char **argv)
 	return plan_set(ctl, argc, argv, VVMP_PLAN_REPLACE);
 }
 
-static int plan_show(struct ctl *ctl, int argc, char **argv)
+static int params_show(struct ctl *ctl, int argc, char **argv)
 {
 	struct vaapi_component c[VVMP_MAX_LEGS];
 	unsigned int i, nr;
@@ -131,7 +134,7 @@ static int plan_params(struct ctl *ctl, int argc, char **argv)
 	int i = 1, ret;
 
 	if (argc <= 1)
-		return plan_show(ctl, argc, argv);
+		return params_show(ctl, argc, argv);
 	ret = need_vd(ctl, argc, argv);
 	if (!ret)
 		ret = leg_index(ctl, argc, argv, &i, &index);
@@ -159,23 +162,222 @@ static int plan_params(struct ctl *ctl, int argc, char **argv)
 		   : EXIT_OK;
 }
 
+/* ---- exception plans (EH) ---------------------------------------------- */
+
+/* A plan id: the kernel numbers plans from 1. */
+static int plan_id(struct ctl *ctl, int argc, char **argv, uint64_t *id)
+{
+	int ret;
+
+	if (argc < 1)
+		return ctl_usage_error(ctl, "missing plan ID");
+	ret = arg_u64(ctl, "plan id", argv[0], id);
+	if (!ret && *id == 0)
+		ret = ctl_usage_error(ctl, "invalid plan id '0': plans are numbered from 1");
+	return ret;
+}
+
+static int print_plan(const struct vaapi_exception *e, void *arg)
+{
+	struct ctl *ctl = arg;
+
+	out_obj_begin(ctl);
+	print_exception(ctl, e, false);
+	out_obj_end(ctl);
+	return 0;
+}
+
+/* vaapi_eh_list_plans: the seeds' get-all-in-AP, or get-plan-for-VD. */
+static int plan_list(struct ctl *ctl, int argc, char **argv)
+{
+	const char *vd = NULL;
+	struct vaapi *h;
+	int i = 0, ret = 0;
+
+	if (argc && !strcmp(argv[0], "vd")) {
+		ret = arg_value(ctl, argc, argv, &i, &vd);
+		if (!ret)
+			ret = arg_name(ctl, "VD name", vd);
+		i++;
+	}
+	if (!ret && i < argc)
+		ret = ctl_usage_error(ctl, "unexpected argument '%s'", argv[i]);
+	if (ret)
+		return ret;
+	if (!(h = ctl_handle(ctl)))
+		return EXIT_FAILED;
+	out_begin(ctl);
+	ret = vaapi_eh_list_plans(h, vd, print_plan, ctl);
+	out_end(ctl);
+	if (ret && vd)
+		return ctl_fail(ctl, ret, "list the plans held for VD %s", vd);
+	return ret ? ctl_fail(ctl, ret, "list the held plans") : EXIT_OK;
+}
+
+/* vaapi_eh_get_plan */
+static int plan_show(struct ctl *ctl, int argc, char **argv)
+{
+	struct vaapi_exception e;
+	struct vaapi *h;
+	uint64_t id;
+	int ret;
+
+	/* 'plan show NAME' once showed a VD's leg parameters: say where they went. */
+	if (argc && argv[0][0] && !strchr("0123456789", argv[0][0]))
+		return ctl_usage_error(ctl, "invalid plan id '%s': expected a decimal number (a VD's leg timeouts and masks: 'plan params %s')",
+				       argv[0], argv[0]);
+	ret = plan_id(ctl, argc, argv, &id);
+	if (!ret && argc > 1)
+		ret = ctl_usage_error(ctl, "unexpected argument '%s'", argv[1]);
+	if (ret)
+		return ret;
+	if (!(h = ctl_handle(ctl)))
+		return EXIT_FAILED;
+	ret = vaapi_eh_get_plan(h, id, &e);
+	if (ret)
+		return ctl_fail(ctl, ret, "get plan %" PRIu64, id);
+	out_begin(ctl);
+	print_plan(&e, ctl);
+	out_end(ctl);
+	return EXIT_OK;
+}
+
+static void taken_forget(struct ctl *ctl, uint64_t id)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctl->nr_taken; i++)
+		if (ctl->taken[i] == id) {
+			ctl->taken[i] = ctl->taken[--ctl->nr_taken];
+			return;
+		}
+}
+
+/* vaapi_eh_take_plan */
+static int plan_take(struct ctl *ctl, int argc, char **argv)
+{
+	struct vaapi *h;
+	uint64_t id;
+	int ret = plan_id(ctl, argc, argv, &id);
+
+	if (!ret && argc > 1)
+		ret = ctl_usage_error(ctl, "unexpected argument '%s'", argv[1]);
+	/* Alone, vvmpctl would close the socket and so hand the plan back at once. */
+	if (!ret && !ctl->batch)
+		ret = ctl_usage_error(ctl, "'plan take' owns the plan only while this connection is open: use it in a batch (-b) before 'plan resubmit' or 'plan abort'");
+	if (!ret)
+		ret = ctl_not_in_txn(ctl);
+	if (ret)
+		return ret;
+	if (!(h = ctl_handle(ctl)))
+		return EXIT_FAILED;
+	ret = vaapi_eh_take_plan(h, id);
+	if (ret)
+		return ctl_fail(ctl, ret, "take plan %" PRIu64, id);
+	taken_forget(ctl, id);
+	if (ctl->nr_taken < sizeof(ctl->taken) / sizeof(ctl->taken[0]))
+		ctl->taken[ctl->nr_taken++] = id;
+	return EXIT_OK;
+}
+
+/* vaapi_eh_resubmit_plan */
+static int plan_resubmit(struct ctl *ctl, int argc, char **argv)
+{
+	uint64_t id, generation;
+	struct vaapi *h;
+	const char *v;
+	int i = 1, ret = plan_id(ctl, argc, argv, &id);
+
+	if (!ret && (i >= argc || strcmp(argv[i], "generation")))
+		ret = ctl_usage_error(ctl, "missing 'generation G' (the plan's, as 'plan show' gives it)");
+	if (!ret)
+		ret = arg_value(ctl, argc, argv, &i, &v);
+	if (!ret)
+		ret = arg_u64(ctl, "generation", v, &generation);
+	if (!ret && ++i < argc)
+		ret = ctl_usage_error(ctl, "unexpected argument '%s'", argv[i]);
+	if (!ret)
+		ret = ctl_not_in_txn(ctl);
+	if (ret)
+		return ret;
+	if (!(h = ctl_handle(ctl)))
+		return EXIT_FAILED;
+	ret = vaapi_eh_resubmit_plan(h, id, generation);
+	if (ret)
+		return ctl_fail(ctl, ret, "resubmit plan %" PRIu64 " of generation %" PRIu64,
+				id, generation);
+	taken_forget(ctl, id);
+	return EXIT_OK;
+}
+
+/* vaapi_eh_abort_plan */
+static int plan_abort(struct ctl *ctl, int argc, char **argv)
+{
+	uint32_t error = 0;
+	struct vaapi *h;
+	const char *v;
+	uint64_t id;
+	int i = 1, ret = plan_id(ctl, argc, argv, &id);
+
+	if (!ret && i < argc) {
+		if (strcmp(argv[i], "errno"))
+			ret = ctl_usage_error(ctl, "unexpected argument '%s'", argv[i]);
+		if (!ret)
+			ret = arg_value(ctl, argc, argv, &i, &v);
+		if (!ret)
+			ret = arg_errno(ctl, v, &error);
+		if (!ret && ++i < argc)
+			ret = ctl_usage_error(ctl, "unexpected argument '%s'", argv[i]);
+	}
+	if (!ret)
+		ret = ctl_not_in_txn(ctl);
+	if (ret)
+		return ret;
+	if (!(h = ctl_handle(ctl)))
+		return EXIT_FAILED;
+	ret = vaapi_eh_abort_plan(h, id, (int)error);
+	if (ret)
+		return ctl_fail(ctl, ret, "abort plan %" PRIu64, id);
+	taken_forget(ctl, id);
+	return EXIT_OK;
+}
+
 static const struct ctl_verb verbs[] = {
 	{ "attach", NULL, "NAME EXTENT...", "add a mirror leg (copied from the in-sync legs)",
 	  plan_attach },
 	{ "detach", NULL, "NAME leg N", "remove leg N; later legs move down", plan_detach },
 	{ "replace", NULL, "NAME leg N EXTENT...", "give leg N new extents (copied)", plan_replace },
-	{ "show", NULL, "NAME", "show every leg's timeout and masks", plan_show },
 	{ "params", NULL, "NAME [leg N [timeout MS] [masks LIST]]",
-	  "set leg N's timeout (0: none) and masks; without 'leg': show", plan_params },
+	  "set leg N's timeout (0: none) and masks; without 'leg': show every leg's", plan_params },
+	{ "list", NULL, "[vd NAME]",
+	  "list the plans held for the control path (of one VD), oldest first", plan_list },
+	{ "show", NULL, "ID", "show one held plan", plan_show },
+	{ "take", NULL, "ID",
+	  "own plan ID while this connection lasts (batch only: -b)", plan_take },
+	{ "resubmit", NULL, "ID generation G",
+	  "run the plan again; refused (ESTALE) if the VD's map is no longer generation G",
+	  plan_resubmit },
+	{ "abort", NULL, "ID [errno N|NAME]", "fail the plan's client I/O (default EIO)",
+	  plan_abort },
 	{ NULL },
 };
 
 const struct ctl_object ctl_plan = {
 	.name = "plan",
-	.summary = "mirror legs of a VD, their timeouts and exception masks",
+	.summary = "mirror legs, their timeouts and masks; plans held for the control path",
 	.verbs = verbs,
 	.details =
 	"EXTENT := DEV:OFFSET:LENGTH\n"
 	"LIST   := none | MASK[,MASK]... | a number;\n"
-	"          MASK := continuation | success | log | log-data | deactivate\n",
+	"          MASK := continuation | success | log | log-data | deactivate\n"
+	"A held plan is I/O on a divert range, or a write whose leg with the log-data\n"
+	"mask failed; its client I/O waits until the plan is resubmitted or aborted,\n"
+	"its divert range is deleted, or the VD's exception policy applies at its\n"
+	"timeout (vd exc-policy). Fields: id vd generation reason (divert|component)\n"
+	"op (read|write|discard|write-zeroes|flush) sector length [leg] owner (netlink\n"
+	"port of the socket that took it, 0: none) age_ms [client].\n"
+	"'plan take' makes this connection the owner: when it closes (the end of the\n"
+	"batch), plans it still owns get the VD's timeout policy at once. take,\n"
+	"resubmit and abort are not staged in transactions: they apply at once.\n"
+	"Example: printf 'plan take 12\\nplan resubmit 12 generation 3\\n' | vvmpctl -b -\n",
 };

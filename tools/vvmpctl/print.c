@@ -72,6 +72,11 @@ void print_vd_info(struct ctl *ctl, const struct vaapi_vd_info *info)
 		out_u64(ctl, "resync_rate", info->resync_rate);
 	/* The words of `dmsetup status`; DEACTIVATED is sent only while set. */
 	out_str(ctl, "io", info->deactivated ? "deactivated" : "active");
+	if (VAAPI_HAS(info, VVMP_A_EXC_TIMEOUT_MS))
+		out_u64(ctl, "exc_timeout_ms", info->exc_timeout_ms);
+	if (VAAPI_HAS(info, VVMP_A_EXC_ON_TIMEOUT))
+		enum_str(ctl, "exc_on_timeout", vaapi_exc_on_timeout_name(info->exc_on_timeout),
+			 info->exc_on_timeout);
 	if (info->nr_device_records) {
 		out_list_begin(ctl, "devices");
 		for (i = 0; i < info->nr_device_records; i++) {
@@ -82,6 +87,27 @@ void print_vd_info(struct ctl *ctl, const struct vaapi_vd_info *info)
 		out_list_end(ctl);
 	}
 	out_obj_end(ctl);
+}
+
+void print_exception(struct ctl *ctl, const struct vaapi_exception *e, bool event)
+{
+	out_u64(ctl, "id", e->id);
+	if (!event)
+		out_str(ctl, "vd", e->vd);
+	out_u64(ctl, "generation", e->generation);
+	enum_str(ctl, "reason", vaapi_exc_reason_name(e->reason), e->reason);
+	enum_str(ctl, "op", vaapi_io_op_name(e->op), e->op);
+	out_u64(ctl, "sector", e->sector);
+	out_u64(ctl, "length", e->length);
+	if (e->reason == VVMP_EXC_COMPONENT)
+		out_u64(ctl, "leg", e->leg);
+	/* An event announces a plan no socket owns; its age is 0 there. */
+	if (!event) {
+		out_u64(ctl, "owner", e->owner);
+		out_u64(ctl, "age_ms", e->age_ms);
+	}
+	if (e->client[0])
+		out_str(ctl, "client", e->client);
 }
 
 void print_leg(struct ctl *ctl, const struct vaapi_leg *leg, unsigned int index)
@@ -238,6 +264,19 @@ void print_event(struct ctl *ctl, const struct vaapi_event *ev, bool snapshot)
 		out_u64(ctl, "resync_rate", ev->resync_rate);
 	if (ev->type == VVMP_EVENT_VD_ACTIVITY || ev->type == VVMP_EVENT_VD_EXISTS)
 		out_str(ctl, "io", ev->deactivated ? "deactivated" : "active");
+	if (VAAPI_HAS(ev, VVMP_A_EXC_TIMEOUT_MS))
+		out_u64(ctl, "exc_timeout_ms", ev->exc_timeout_ms);
+	if (VAAPI_HAS(ev, VVMP_A_EXC_ON_TIMEOUT))
+		enum_str(ctl, "exc_on_timeout", vaapi_exc_on_timeout_name(ev->exc_on_timeout),
+			 ev->exc_on_timeout);
+	if (VAAPI_HAS(ev, VVMP_A_EXCEPTION))
+		print_exception(ctl, &ev->exception, true);
+	if (VAAPI_HAS(ev, VVMP_A_EXC_ID))
+		out_u64(ctl, "id", ev->exc_id);
+	if (VAAPI_HAS(ev, VVMP_A_EXC_OUTCOME))
+		enum_str(ctl, "outcome", vaapi_exc_outcome_name(ev->exc_outcome), ev->exc_outcome);
+	if (VAAPI_HAS(ev, VVMP_A_EXC_ERRNO))
+		out_u64(ctl, "errno", ev->exc_errno);
 	if (ev->type == VVMP_EVENT_DIVERT) {
 		if (ctl->json) {
 			json_begin_array(&ctl->js, "ranges");

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vvmpctl vd: virtual disks and their maps (VAAPI group AP), their
- * activation after a deactivation and their resync rate (EH).
+ * activation after a deactivation, their resync rate, their exception
+ * policy and copies within them (EH).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,12 @@
 	"OPTIONS := [region-sectors N] [resync-rate K]   (vd create, after the MAP)\n" \
 	"           N: dirty-region log region, a power of two from 8 to 2097152 sectors\n" \
 	"           (default 1024); K: KiB/s a resync copies at, 0 = no limit (default)\n" \
+	"copy:       without src-leg from an in-sync leg, without dst-leg onto every\n" \
+	"            leg not failed (src = dst: every other leg); [D, D+L) must lie in\n" \
+	"            divert ranges (divert add) so that no client write races the copy\n" \
+	"exc-policy: a plan is held at most MS ms (1 to 3600000, default 30000), then\n" \
+	"            fail: its client I/O fails with EIO (the default), or hold: it is\n" \
+	"            held on and announced again. Neither verb is staged in a txn.\n" \
 	"Example: vvmpctl vd create data0 linear leg /dev/sdb:0:2048 leg /dev/sdc:0:2048\n"
 
 static int too_many(struct ctl *ctl, int argc, char **argv, int used)
@@ -375,6 +382,111 @@ static int vd_resync_rate(struct ctl *ctl, int argc, char **argv)
 	return ret ? ctl_fail(ctl, ret, "set the resync rate of VD %s", argv[0]) : EXIT_OK;
 }
 
+/* vaapi_eh_set_plan_policy: [timeout MS] [on-timeout fail|hold], at least one. */
+static int vd_exc_policy(struct ctl *ctl, int argc, char **argv)
+{
+	uint32_t timeout_ms = 0;
+	int on_timeout = -1;
+	struct vaapi *h;
+	const char *v;
+	int i, ret = need_vd(ctl, argc, argv);
+
+	for (i = 1; !ret && i < argc; i++) {
+		if (!strcmp(argv[i], "timeout")) {
+			if (timeout_ms)
+				ret = ctl_usage_error(ctl, "'timeout' given twice");
+			if (!ret)
+				ret = arg_value(ctl, argc, argv, &i, &v);
+			if (!ret)
+				ret = arg_u32(ctl, "timeout", v, &timeout_ms);
+			if (!ret && (timeout_ms < 1 || timeout_ms > VVMP_EXC_TIMEOUT_MS_MAX))
+				ret = ctl_usage_error(ctl, "invalid timeout '%s': 1 to %u ms", v,
+						      VVMP_EXC_TIMEOUT_MS_MAX);
+		} else if (!strcmp(argv[i], "on-timeout")) {
+			if (on_timeout >= 0)
+				ret = ctl_usage_error(ctl, "'on-timeout' given twice");
+			if (!ret)
+				ret = arg_value(ctl, argc, argv, &i, &v);
+			if (!ret && !strcmp(v, vaapi_exc_on_timeout_name(VVMP_EXC_TIMEOUT_FAIL)))
+				on_timeout = VVMP_EXC_TIMEOUT_FAIL;
+			else if (!ret && !strcmp(v, vaapi_exc_on_timeout_name(VVMP_EXC_TIMEOUT_HOLD)))
+				on_timeout = VVMP_EXC_TIMEOUT_HOLD;
+			else if (!ret)
+				ret = ctl_usage_error(ctl, "invalid on-timeout '%s': expected fail or hold",
+						      v);
+		} else {
+			ret = ctl_usage_error(ctl, "unexpected argument '%s'", argv[i]);
+		}
+	}
+	if (!ret && !timeout_ms && on_timeout < 0)
+		ret = ctl_usage_error(ctl, "missing 'timeout MS' or 'on-timeout fail|hold'");
+	if (!ret)
+		ret = ctl_not_in_txn(ctl);
+	if (ret)
+		return ret;
+	if (!(h = ctl_handle(ctl)))
+		return EXIT_FAILED;
+	ret = vaapi_eh_set_plan_policy(h, argv[0], timeout_ms, on_timeout);
+	return ret ? ctl_fail(ctl, ret, "set the exception policy of VD %s", argv[0]) : EXIT_OK;
+}
+
+/* vaapi_eh_copy: [src-leg N] src S [dst-leg M] dst D length L, in any order. */
+static int vd_copy(struct ctl *ctl, int argc, char **argv)
+{
+	bool has_src = false, has_dst = false, has_length = false;
+	struct vaapi_copy c = { 0 };
+	struct vaapi *h;
+	const char *v;
+	int i, ret = need_vd(ctl, argc, argv);
+
+	for (i = 1; !ret && i < argc; i++) {
+		const char *w = argv[i];
+		bool *seen;
+
+		if (!strcmp(w, "src-leg"))
+			seen = &c.has_src_leg;
+		else if (!strcmp(w, "dst-leg"))
+			seen = &c.has_dst_leg;
+		else if (!strcmp(w, "src"))
+			seen = &has_src;
+		else if (!strcmp(w, "dst"))
+			seen = &has_dst;
+		else if (!strcmp(w, "length"))
+			seen = &has_length;
+		else
+			return ctl_usage_error(ctl, "unexpected argument '%s'", w);
+		if (*seen)
+			return ctl_usage_error(ctl, "'%s' given twice", w);
+		*seen = true;
+		if ((ret = arg_value(ctl, argc, argv, &i, &v)))
+			return ret;
+		if (!strcmp(w, "src-leg"))
+			ret = arg_leg(ctl, v, &c.src_leg);
+		else if (!strcmp(w, "dst-leg"))
+			ret = arg_leg(ctl, v, &c.dst_leg);
+		else if (!strcmp(w, "src"))
+			ret = arg_u64(ctl, "src", v, &c.src_sector);
+		else if (!strcmp(w, "dst"))
+			ret = arg_u64(ctl, "dst", v, &c.dst_sector);
+		else if (!(ret = arg_u64(ctl, "length", v, &c.length)) && !c.length)
+			ret = ctl_usage_error(ctl, "invalid length '0': a copy has > 0 sectors");
+	}
+	if (!ret && !has_src)
+		ret = ctl_usage_error(ctl, "missing 'src S'");
+	if (!ret && !has_dst)
+		ret = ctl_usage_error(ctl, "missing 'dst D'");
+	if (!ret && !has_length)
+		ret = ctl_usage_error(ctl, "missing 'length L'");
+	if (!ret)
+		ret = ctl_not_in_txn(ctl);
+	if (ret)
+		return ret;
+	if (!(h = ctl_handle(ctl)))
+		return EXIT_FAILED;
+	ret = vaapi_eh_copy(h, argv[0], &c);
+	return ret ? ctl_fail(ctl, ret, "copy within VD %s", argv[0]) : EXIT_OK;
+}
+
 static const struct ctl_verb verbs[] = {
 	{ "create", NULL, "NAME MAP [OPTIONS]",
 	  "create a VD with a map, its log's region size and its resync rate", vd_create },
@@ -394,12 +506,17 @@ static const struct ctl_verb verbs[] = {
 	{ "resync-rate", NULL, "NAME KIB",
 	  "limit the VD's resyncs to KIB KiB/s (0: no limit), from the next window on",
 	  vd_resync_rate },
+	{ "exc-policy", NULL, "NAME [timeout MS] [on-timeout fail|hold]",
+	  "how long plans are held for the control path, and then: fail (EIO) or hold",
+	  vd_exc_policy },
+	{ "copy", NULL, "NAME [src-leg N] src S [dst-leg M] dst D length L",
+	  "copy L sectors from S to D in the kernel (kcopyd); D must be diverted", vd_copy },
 	{ NULL },
 };
 
 const struct ctl_object ctl_vd = {
 	.name = "vd",
-	.summary = "virtual disks, their maps, activation and resync rate",
+	.summary = "virtual disks, their maps, activation, resync rate, exception policy, copies",
 	.verbs = verbs,
 	.default_verb = "show",
 	.details = MAP_GRAMMAR,

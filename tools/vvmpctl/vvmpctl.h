@@ -35,6 +35,9 @@ struct ctl {
 	/* usage of the verb being run, for "Try ..." hints */
 	const struct ctl_object *object;
 	const struct ctl_verb *verb;
+	/* plans this connection took and has not resubmitted or aborted */
+	unsigned int nr_taken;
+	uint64_t taken[64];
 };
 
 struct ctl_verb {
@@ -55,7 +58,7 @@ struct ctl_object {
 
 /* Objects (one file each; daemon.c has the vvmpd-backed ones). */
 extern const struct ctl_object ctl_vd, ctl_client, ctl_acl, ctl_status, ctl_cos,
-	ctl_stats, ctl_plan, ctl_divert, ctl_txn, ctl_events,
+	ctl_stats, ctl_plan, ctl_leg, ctl_io, ctl_divert, ctl_txn, ctl_events,
 	ctl_pool, ctl_unit, ctl_session, ctl_alloc;
 
 /* main.c */
@@ -67,10 +70,21 @@ int ctl_usage_error(struct ctl *ctl, const char *fmt, ...) __attribute__((format
 int ctl_fail(struct ctl *ctl, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The libvaapi handle, opened on first use; NULL after printing why (exit 1). */
 struct vaapi *ctl_handle(struct ctl *ctl);
+/*
+ * EXIT_USAGE if a transaction is open: the verb being run is not staged by
+ * the kernel (exception plans, pass-through, copies) but would apply at once.
+ */
+int ctl_not_in_txn(struct ctl *ctl);
 
 /* args.c: each returns 0, or EXIT_USAGE after naming the bad argument */
 int arg_u64(struct ctl *ctl, const char *what, const char *s, uint64_t *v);
 int arg_u32(struct ctl *ctl, const char *what, const char *s, uint32_t *v);
+/* A VD name at argv[0] ("missing VD NAME" if there is none). */
+int arg_vd(struct ctl *ctl, int argc, char **argv);
+/* A leg index 0..VVMP_MAX_LEGS-1. */
+int arg_leg(struct ctl *ctl, const char *s, uint32_t *leg);
+/* A positive errno, as a number (1..4095) or a name such as EIO or eio. */
+int arg_errno(struct ctl *ctl, const char *s, uint32_t *err);
 int arg_name(struct ctl *ctl, const char *what, const char *s);
 int arg_extent(struct ctl *ctl, const char *s, bool need_length, struct vaapi_extent *e);
 /* argv[*i] is the keyword @what; its value is argv[*i + 1] (advances *i). */
@@ -105,5 +119,7 @@ void print_stats(struct ctl *ctl, const struct vaapi_stats *s);
 void print_masks(struct ctl *ctl, const char *key, uint32_t masks);
 void print_event(struct ctl *ctl, const struct vaapi_event *ev, bool snapshot);
 void print_dev(struct ctl *ctl, const char *key, uint32_t dev);
+/* The fields of a held plan; @event: as EVENT_EXCEPTION has them (no owner, age). */
+void print_exception(struct ctl *ctl, const struct vaapi_exception *e, bool event);
 
 #endif /* _VVMPCTL_H */

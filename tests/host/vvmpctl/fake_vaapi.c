@@ -147,6 +147,9 @@ static void canned_vd(struct vaapi_vd_info *info, const char *name, bool devices
 	info->generation = devices ? 3 : 1;
 	info->region_sectors = devices ? 1024 : 128;
 	info->resync_rate = devices ? 0 : 10240;
+	info->present |= (1ULL << VVMP_A_EXC_TIMEOUT_MS) | (1ULL << VVMP_A_EXC_ON_TIMEOUT);
+	info->exc_timeout_ms = devices ? 30000 : 5000;
+	info->exc_on_timeout = devices ? VVMP_EXC_TIMEOUT_FAIL : VVMP_EXC_TIMEOUT_HOLD;
 	if (!devices) {
 		/* data1: a leg with the deactivate mask failed. */
 		info->present |= 1ULL << VVMP_A_DEACTIVATED;
@@ -393,6 +396,16 @@ int vaapi_ssap_set_io_plan(struct vaapi *h, const char *vd, enum vvmp_plan_op op
 		    leg ? extents(ext, sizeof(ext), leg->extents, leg->nr_extents) : "-");
 }
 
+int vaapi_ssap_fail_leg(struct vaapi *h, const char *vd, uint32_t leg_index)
+{
+	return call(h, "ssap_fail_leg", "%s leg=%u", vd, leg_index);
+}
+
+int vaapi_ssap_restore_leg(struct vaapi *h, const char *vd, uint32_t leg_index, bool full)
+{
+	return call(h, "ssap_restore_leg", "%s leg=%u full=%d", vd, leg_index, full);
+}
+
 int vaapi_iop_set_plan_params(struct vaapi *h, const char *vd, uint32_t leg_index,
 			      const struct vaapi_component *c)
 {
@@ -441,6 +454,113 @@ int vaapi_eh_activate_vd(struct vaapi *h, const char *vd)
 int vaapi_eh_set_resync_rate(struct vaapi *h, const char *vd, uint32_t rate_kib)
 {
 	return call(h, "eh_set_resync_rate", "%s %u", vd, rate_kib);
+}
+
+/* Plan 12 is diverted I/O of data0 through h1's device; 13 a write of data1 */
+/* whose leg 1 (log-data) failed, taken by port 4242. */
+static void canned_plan(struct vaapi_exception *e, uint64_t id)
+{
+	if (id == 12) {
+		*e = (struct vaapi_exception){ .vd = "data0", .id = 12, .generation = 3,
+			.reason = VVMP_EXC_DIVERT, .op = VVMP_IO_WRITE, .sector = 2048, .length = 8,
+			.owner = 0, .age_ms = 120, .client = "h1" };
+	} else {
+		*e = (struct vaapi_exception){ .vd = "data1", .id = 13, .generation = 1,
+			.reason = VVMP_EXC_COMPONENT, .op = VVMP_IO_WRITE, .sector = 4096,
+			.length = 16, .leg = 1, .owner = 4242, .age_ms = 30 };
+	}
+}
+
+int vaapi_eh_get_plan(struct vaapi *h, uint64_t id, struct vaapi_exception *out)
+{
+	int err = call(h, "eh_get_plan", "%" PRIu64, id);
+
+	if (err)
+		return err;
+	if (id != 12 && id != 13) {
+		snprintf(h->errmsg, sizeof(h->errmsg), "No such plan held (attribute VVMP_A_EXC_ID)");
+		return -ENOENT;
+	}
+	canned_plan(out, id);
+	return 0;
+}
+
+int vaapi_eh_list_plans(struct vaapi *h, const char *vd,
+			int (*cb)(const struct vaapi_exception *e, void *arg), void *arg)
+{
+	struct vaapi_exception e;
+	uint64_t id;
+	int err = call(h, "eh_list_plans", "vd=%s", opt(vd));
+
+	for (id = 12; !err && id <= 13; id++) {
+		canned_plan(&e, id);
+		if (!vd || !strcmp(vd, e.vd))
+			err = cb(&e, arg);
+	}
+	return err;
+}
+
+int vaapi_eh_take_plan(struct vaapi *h, uint64_t id)
+{
+	return call(h, "eh_take_plan", "%" PRIu64, id);
+}
+
+int vaapi_eh_resubmit_plan(struct vaapi *h, uint64_t id, uint64_t generation)
+{
+	int err = call(h, "eh_resubmit_plan", "%" PRIu64 " generation=%" PRIu64, id, generation);
+
+	if (!err && generation != 3) {
+		snprintf(h->errmsg, sizeof(h->errmsg),
+			 "The VD's map changed since the plan was made: abort it (attribute VVMP_A_EXC_GENERATION)");
+		return -ESTALE;
+	}
+	return err;
+}
+
+int vaapi_eh_abort_plan(struct vaapi *h, uint64_t id, int error)
+{
+	return call(h, "eh_abort_plan", "%" PRIu64 " errno=%d", id, error);
+}
+
+int vaapi_eh_set_plan_policy(struct vaapi *h, const char *vd, uint32_t timeout_ms,
+			     int on_timeout)
+{
+	return call(h, "eh_set_plan_policy", "%s timeout=%u on_timeout=%d", vd, timeout_ms,
+		    on_timeout);
+}
+
+/* Reads see bytes (sector * 512 + i) & 0xff after the text "vvmp leg N". */
+int vaapi_eh_passthrough(struct vaapi *h, const char *vd, uint32_t leg, bool write,
+			 uint64_t sector, void *buf, uint32_t len)
+{
+	uint8_t *p = buf;
+	uint64_t sum = 0;
+	uint32_t i;
+
+	if (write) {
+		for (i = 0; i < len; i++)
+			sum += p[i];
+		return call(h, "eh_passthrough", "%s leg=%u write sector=%" PRIu64
+			    " len=%u first=%02x%02x%02x%02x sum=%" PRIu64, vd, leg, sector, len,
+			    p[0], p[1], p[2], p[3], sum);
+	}
+	for (i = 0; i < len; i++)
+		p[i] = (uint8_t)(sector * 512 + i);
+	snprintf(buf, len, "vvmp leg %u", leg);
+	return call(h, "eh_passthrough", "%s leg=%u read sector=%" PRIu64 " len=%u", vd, leg,
+		    sector, len);
+}
+
+int vaapi_eh_copy(struct vaapi *h, const char *vd, const struct vaapi_copy *c)
+{
+	char src[16] = "-", dst[16] = "-";
+
+	if (c->has_src_leg)
+		snprintf(src, sizeof(src), "%u", c->src_leg);
+	if (c->has_dst_leg)
+		snprintf(dst, sizeof(dst), "%u", c->dst_leg);
+	return call(h, "eh_copy", "%s src_leg=%s src=%" PRIu64 " dst_leg=%s dst=%" PRIu64
+		    " length=%" PRIu64, vd, src, c->src_sector, dst, c->dst_sector, c->length);
 }
 
 /* ---- TX ------------------------------------------------------------------ */
@@ -524,6 +644,9 @@ static int snapshot(vaapi_event_cb cb, void *arg)
 	ev->generation = 3;
 	ev->region_sectors = 1024;
 	ev->resync_rate = 0;
+	ev->present |= (1ULL << VVMP_A_EXC_TIMEOUT_MS) | (1ULL << VVMP_A_EXC_ON_TIMEOUT);
+	ev->exc_timeout_ms = 30000;
+	ev->exc_on_timeout = VVMP_EXC_TIMEOUT_FAIL;
 	err = cb(ev, true, arg);
 	if (!err) {
 		memset(ev, 0, sizeof(*ev));
@@ -589,6 +712,37 @@ int vaapi_events_run(struct vaapi_events *ev, vaapi_event_cb cb, void *arg)
 	e->seq = 13;
 	e->deactivated = false;
 	e->leg_index = 0;
+	cb(e, false, arg);
+	memset(e, 0, sizeof(*e));
+	e->type = VVMP_EVENT_EXCEPTION;
+	e->present = (1ULL << VVMP_A_EVENT) | (1ULL << VVMP_A_EVENT_SEQ) |
+		     (1ULL << VVMP_A_VD_NAME) | (1ULL << VVMP_A_EXCEPTION);
+	e->seq = 14;
+	snprintf(e->vd, sizeof(e->vd), "data0");
+	canned_plan(&e->exception, 12);
+	e->exception.age_ms = 0;
+	cb(e, false, arg);
+	canned_plan(&e->exception, 13);
+	snprintf(e->vd, sizeof(e->vd), "data1");
+	e->exception.owner = 0;
+	e->exception.age_ms = 0;
+	e->seq = 15;
+	cb(e, false, arg);
+	memset(e, 0, sizeof(*e));
+	e->type = VVMP_EVENT_EXCEPTION_DONE;
+	e->present = (1ULL << VVMP_A_EVENT) | (1ULL << VVMP_A_EVENT_SEQ) |
+		     (1ULL << VVMP_A_VD_NAME) | (1ULL << VVMP_A_EXC_ID) | (1ULL << VVMP_A_EXC_OUTCOME);
+	e->seq = 16;
+	snprintf(e->vd, sizeof(e->vd), "data0");
+	e->exc_id = 12;
+	e->exc_outcome = VVMP_EXC_RESUBMITTED;
+	cb(e, false, arg);
+	e->present |= 1ULL << VVMP_A_EXC_ERRNO;
+	e->seq = 17;
+	e->exc_id = 13;
+	e->exc_outcome = VVMP_EXC_TIMED_OUT;
+	e->exc_errno = EIO;
+	snprintf(e->vd, sizeof(e->vd), "data1");
 	cb(e, false, arg);
 	memset(e, 0, sizeof(*e));
 	e->lost = true;

@@ -146,6 +146,49 @@ usage "plan params bad mask" "unknown mask 'fast' in 'log,fast'" plan params a l
 usage "plan params mask bits" "invalid masks '32': bits beyond 0x1f" plan params a leg 0 masks 32
 usage "plan params nothing" "missing 'timeout MS' or 'masks LIST'" plan params a leg 0
 usage "plan params bad timeout" "invalid timeout '5s': expected a decimal number below 2^32" plan params a leg 0 timeout 5s
+usage "plan show without id" "missing plan ID" plan show
+usage "plan show of a VD name points at plan params" "invalid plan id 'data0': expected a decimal number (a VD's leg timeouts and masks: 'plan params data0')" plan show data0
+usage "plan show id 0" "invalid plan id '0': plans are numbered from 1" plan show 0
+usage "plan show id too large" "invalid plan id '18446744073709551616': expected a decimal number" plan show 18446744073709551616
+usage "plan show extra" "unexpected argument 'now'" plan show 12 now
+usage "plan list without vd keyword" "unexpected argument 'data0'" plan list data0
+usage "plan list vd without name" "'vd' needs a value" plan list vd
+usage "plan take outside a batch" "'plan take' owns the plan only while this connection is open: use it in a batch (-b) before 'plan resubmit' or 'plan abort'" plan take 12
+usage "plan resubmit without generation" "missing 'generation G' (the plan's, as 'plan show' gives it)" plan resubmit 12
+usage "plan resubmit bad generation" "invalid generation 'new': expected a decimal number" plan resubmit 12 generation new
+usage "plan resubmit extra" "unexpected argument 'now'" plan resubmit 12 generation 3 now
+usage "plan abort unknown errno name" "invalid errno 'EFOO': a number 1 to 4095 or a name such as EIO" plan abort 12 errno EFOO
+usage "plan abort errno 0" "invalid errno '0': 1 to 4095" plan abort 12 errno 0
+usage "plan abort errno beyond MAX_ERRNO" "invalid errno '4096': 1 to 4095" plan abort 12 errno 4096
+usage "plan abort stray" "unexpected argument 'now'" plan abort 12 now
+usage "plan abort errno without value" "'errno' needs a value" plan abort 12 errno
+usage "vd exc-policy nothing" "missing 'timeout MS' or 'on-timeout fail|hold'" vd exc-policy a
+usage "vd exc-policy timeout 0" "invalid timeout '0': 1 to 3600000 ms" vd exc-policy a timeout 0
+usage "vd exc-policy timeout above an hour" "invalid timeout '3600001': 1 to 3600000 ms" vd exc-policy a timeout 3600001
+usage "vd exc-policy bad action" "invalid on-timeout 'wait': expected fail or hold" vd exc-policy a on-timeout wait
+usage "vd exc-policy timeout twice" "'timeout' given twice" vd exc-policy a timeout 5 timeout 6
+usage "vd exc-policy stray" "unexpected argument 'hold'" vd exc-policy a hold
+usage "vd copy without dst" "missing 'dst D'" vd copy a src 0 length 8
+usage "vd copy without length" "missing 'length L'" vd copy a src 0 dst 8
+usage "vd copy length 0" "invalid length '0': a copy has > 0 sectors" vd copy a src 0 dst 8 length 0
+usage "vd copy bad leg" "invalid leg index '8': 0 to 7" vd copy a src-leg 8 src 0 dst 8 length 8
+usage "vd copy src twice" "'src' given twice" vd copy a src 0 src 1 dst 8 length 8
+usage "vd copy stray" "unexpected argument 'to'" vd copy a src 0 to 8 length 8
+usage "leg fail without index" "missing leg index N" leg fail a
+usage "leg fail without VD" "missing VD NAME" leg fail
+usage "leg fail index range" "invalid leg index '8': 0 to 7" leg fail a 8
+usage "leg fail takes no full" "unexpected argument 'full'" leg fail a 1 full
+usage "leg restore stray" "unexpected argument 'fast'" leg restore a 1 fast
+usage "leg restore stray after full" "unexpected argument 'now'" leg restore a 1 full now
+usage "io read without leg" "missing 'leg N'" io read a sector 0 length 1
+usage "io read without length" "missing 'length L'" io read a leg 0 sector 0
+usage "io read length above 32 KiB" "invalid length '65': 1 to 64 sectors" io read a leg 0 sector 0 length 65
+usage "io read length 0" "invalid length '0': 1 to 64 sectors" io read a leg 0 sector 0 length 0
+usage "io read takes no from" "unexpected argument 'from'" io read a leg 0 sector 0 length 1 from x
+usage "io read raw with -j" "'raw' writes the bytes themselves: not with -j" -j io read a leg 0 sector 0 length 1 raw
+usage "io write without from" "missing 'from FILE' (the data to write; '-': stdin)" io write a leg 0 sector 0 length 1
+usage "io write takes no raw" "unexpected argument 'raw'" io write a leg 0 sector 0 length 1 raw
+usage "io write bad sector" "invalid sector '-8': expected a decimal number" io write a leg 0 sector -8 length 1 from x
 usage "divert without length" "missing 'length L'" divert add a start 0
 usage "divert stray" "unexpected argument 'end'" divert del a start 0 end 8
 usage "txn commit without id" "missing transaction ID (no 'txn begin' before it in this batch)" txn commit
@@ -163,7 +206,7 @@ else
 	not_ok "help: vvmpctl --help" "exit $RC" "$(head -n3 "$OUT")"
 fi
 objects=$(sed -n '/^Objects:/,/^Numbers/{s/^  \([a-z]*\) .*/\1/p}' "$OUT")
-if [ "$(echo $objects)" = "vd client acl status cos stats plan divert txn events pool unit session alloc" ]; then
+if [ "$(echo $objects)" = "vd client acl status cos stats plan leg io divert txn events pool unit session alloc" ]; then
 	ok "help: every object listed"
 else
 	not_ok "help: every object listed" "got: $(echo $objects)"
@@ -206,12 +249,39 @@ SEGMENT := start S length L extent DEV:OFFSET [extent DEV:OFFSET]...
 OPTIONS := [region-sectors N] [resync-rate K]   (vd create, after the MAP)
            N: dirty-region log region, a power of two from 8 to 2097152 sectors
            (default 1024); K: KiB/s a resync copies at, 0 = no limit (default)
+copy:       without src-leg from an in-sync leg, without dst-leg onto every
+            leg not failed (src = dst: every other leg); [D, D+L) must lie in
+            divert ranges (divert add) so that no client write races the copy
+exc-policy: a plan is held at most MS ms (1 to 3600000, default 30000), then
+            fail: its client I/O fails with EIO (the default), or hold: it is
+            held on and announced again. Neither verb is staged in a txn.
 Example: vvmpctl vd create data0 linear leg /dev/sdb:0:2048 leg /dev/sdc:0:2048" vd create --help
 run $FAKE vd help
 if [ $RC -eq 0 ] && grep -qx '  vvmpctl vd activate NAME' "$OUT" && grep -qx '  vvmpctl vd resync-rate NAME KIB' "$OUT"; then
 	ok "help: vd help lists activate and resync-rate"
 else
 	not_ok "help: vd help lists activate and resync-rate" "exit $RC" "$(cat "$OUT")"
+fi
+run $FAKE plan help
+if [ $RC -eq 0 ] && grep -qx '  vvmpctl plan list \[vd NAME\]' "$OUT" && grep -qx '  vvmpctl plan show ID' "$OUT" &&
+   grep -qx '  vvmpctl plan take ID' "$OUT" && grep -qx '  vvmpctl plan resubmit ID generation G' "$OUT" &&
+   grep -qx '  vvmpctl plan abort ID \[errno N|NAME\]' "$OUT" && grep -q "batch only: -b" "$OUT"; then
+	ok "help: plan help lists the exception plan verbs, take for batches"
+else
+	not_ok "help: plan help lists the exception plan verbs, take for batches" "exit $RC" "$(cat "$OUT")"
+fi
+output "help: leg restore --help" "Usage: vvmpctl leg restore NAME N [full]
+bring failed leg N back and resync its dirty regions (full: everything)
+N is the leg's index (0 to 7), as 'vd map' shows. 'full' says the leg's
+contents are unknown (e.g. a new disk in its place): the resync copies the
+whole VD onto it instead of the dirty regions only. Both are staged in a
+transaction like the other changes." leg restore --help
+run $FAKE io read --help
+if [ $RC -eq 0 ] && [ "$(head -n1 "$OUT")" = "Usage: vvmpctl io read NAME leg N sector S length L [raw]" ] &&
+   grep -q "^S is a VD sector" "$OUT" && grep -q "raw > leg1-block0" "$OUT"; then
+	ok "help: io read --help says what raw and -j print"
+else
+	not_ok "help: io read --help says what raw and -j print" "exit $RC" "$(cat "$OUT")"
 fi
 output "help: vd resync-rate --help" "Usage: vvmpctl vd resync-rate NAME KIB
 limit the VD's resyncs to KIB KiB/s (0: no limit), from the next window on
@@ -278,6 +348,45 @@ calls "plan params mask as a number" "iop_set_plan_params data0 leg=0 present=2 
 	plan params data0 leg 0 masks 5
 calls "plan params none" "iop_set_plan_params data0 leg=0 present=2 timeout=0 masks=0x0" plan params data0 leg 0 masks none
 calls "plan params without leg shows" "iop_get_plan_params data0" plan params data0
+calls "plan list: every held plan (get-all-in-AP)" "eh_list_plans vd=-" plan list
+calls "plan list vd: one VD's (get-plan-for-VD)" "eh_list_plans vd=data0" plan list vd data0
+calls "plan show" "eh_get_plan 12" plan show 12
+calls "plan resubmit" "eh_resubmit_plan 12 generation=3" plan resubmit 12 generation 3
+calls "plan abort: EIO by default" "eh_abort_plan 12 errno=0" plan abort 12
+calls "plan abort errno by name" "eh_abort_plan 12 errno=28" plan abort 12 errno ENOSPC
+calls "plan abort errno by lowercase name" "eh_abort_plan 12 errno=5" plan abort 12 errno eio
+calls "plan abort errno by number" "eh_abort_plan 12 errno=61" plan abort 12 errno 61
+calls "vd exc-policy timeout only" "eh_set_plan_policy data0 timeout=500 on_timeout=-1" vd exc-policy data0 timeout 500
+calls "vd exc-policy hold only" "eh_set_plan_policy data0 timeout=0 on_timeout=1" vd exc-policy data0 on-timeout hold
+calls "vd exc-policy both, an hour" "eh_set_plan_policy data0 timeout=3600000 on_timeout=0" \
+	vd exc-policy data0 on-timeout fail timeout 3600000
+calls "vd copy VD range onto every leg" "eh_copy data0 src_leg=- src=0 dst_leg=- dst=2048 length=2048" \
+	vd copy data0 src 0 dst 2048 length 2048
+calls "vd copy leg onto leg" "eh_copy data0 src_leg=0 src=2048 dst_leg=1 dst=2048 length=64" \
+	vd copy data0 length 64 dst-leg 1 dst 2048 src-leg 0 src 2048
+calls "leg fail" "ssap_fail_leg data0 leg=1" leg fail data0 1
+calls "leg restore: dirty regions" "ssap_restore_leg data0 leg=1 full=0" leg restore data0 1
+calls "leg restore full" "ssap_restore_leg data0 leg=7 full=1" leg restore data0 7 full
+calls "io read" "eh_passthrough data0 leg=1 read sector=0 len=512" io read data0 leg 1 sector 0 length 1
+calls "io read 32 KiB" "eh_passthrough data0 leg=0 read sector=4096 len=32768" io read data0 sector 4096 length 64 leg 0 raw
+printf 'ABCD%1020s' '' >"$TMP/two-sectors"
+calls "io write from a file" "eh_passthrough data0 leg=1 write sector=8 len=1024 first=41424344 sum=32906" \
+	io write data0 leg 1 sector 8 length 2 from "$TMP/two-sectors"
+run $FAKE io write data0 leg 0 sector 0 length 2 from - <"$TMP/two-sectors"
+[ $RC -eq 0 ] && [ "$(cat "$VVMPCTL_FAKE_LOG")" = "eh_passthrough data0 leg=0 write sector=0 len=1024 first=41424344 sum=32906" ] &&
+	ok "request: io write from stdin" || not_ok "request: io write from stdin" "exit $RC $(cat "$ERR") $(cat "$VVMPCTL_FAKE_LOG")"
+run $FAKE io write data0 leg 0 sector 0 length 3 from "$TMP/two-sectors"
+[ $RC -eq 1 ] && [ "$(cat "$ERR")" = "vvmpctl: $TMP/two-sectors holds fewer than the 1536 bytes of 'length 3': Invalid argument" ] &&
+	[ ! -s "$VVMPCTL_FAKE_LOG" ] && ok "failure: io write of a short file sends nothing, exit 1" ||
+	not_ok "failure: io write of a short file sends nothing, exit 1" "exit $RC $(cat "$ERR") $(cat "$VVMPCTL_FAKE_LOG")"
+run $FAKE io write data0 leg 0 sector 0 length 1 from "$TMP/two-sectors"
+[ $RC -eq 1 ] && [ "$(cat "$ERR")" = "vvmpctl: $TMP/two-sectors holds more than the 512 bytes of 'length 1': Invalid argument" ] &&
+	[ ! -s "$VVMPCTL_FAKE_LOG" ] && ok "failure: io write of a longer file sends nothing, exit 1" ||
+	not_ok "failure: io write of a longer file sends nothing, exit 1" "exit $RC $(cat "$ERR") $(cat "$VVMPCTL_FAKE_LOG")"
+run $FAKE io write data0 leg 0 sector 0 length 1 from "$TMP/missing"
+[ $RC -eq 1 ] && [ "$(cat "$ERR")" = "vvmpctl: open $TMP/missing: No such file or directory" ] &&
+	[ ! -s "$VVMPCTL_FAKE_LOG" ] && ok "failure: io write of a missing file, exit 1" ||
+	not_ok "failure: io write of a missing file, exit 1" "exit $RC $(cat "$ERR")"
 calls "divert add" "eh_add_divert data0 1024+64" divert add data0 start 1024 length 64
 calls "divert del" "eh_delete_divert data0 1024+64" divert del data0 length 64 start 1024
 calls "txn commit by id" "tx_commit 7" txn commit 7
@@ -285,11 +394,11 @@ calls "events default is monitor" "events_run" events
 
 # ---- output from canned data: text and JSON share field names ----------------
 
-output "vd show text" "vd data0 size 4096 generation 3 nr_devices 2 region_sectors 1024 resync_rate 0 io active
+output "vd show text" "vd data0 size 4096 generation 3 nr_devices 2 region_sectors 1024 resync_rate 0 io active exc_timeout_ms 30000 exc_on_timeout fail
     device data0-h1 dev 253:0 client h1 size 4096
     device data0 dev 253:1 size 4096
-vd data1 size 2048 generation 1 nr_devices 0 region_sectors 128 resync_rate 10240 io deactivated" vd show
-output "vd show json" '[{"vd":"data0","size":4096,"generation":3,"nr_devices":2,"region_sectors":1024,"resync_rate":0,"io":"active","devices":[{"device":"data0-h1","dev":"253:0","client":"h1","size":4096},{"device":"data0","dev":"253:1","size":4096}]},{"vd":"data1","size":2048,"generation":1,"nr_devices":0,"region_sectors":128,"resync_rate":10240,"io":"deactivated"}]' -j vd show
+vd data1 size 2048 generation 1 nr_devices 0 region_sectors 128 resync_rate 10240 io deactivated exc_timeout_ms 5000 exc_on_timeout hold" vd show
+output "vd show json" '[{"vd":"data0","size":4096,"generation":3,"nr_devices":2,"region_sectors":1024,"resync_rate":0,"io":"active","exc_timeout_ms":30000,"exc_on_timeout":"fail","devices":[{"device":"data0-h1","dev":"253:0","client":"h1","size":4096},{"device":"data0","dev":"253:1","size":4096}]},{"vd":"data1","size":2048,"generation":1,"nr_devices":0,"region_sectors":128,"resync_rate":10240,"io":"deactivated","exc_timeout_ms":5000,"exc_on_timeout":"hold"}]' -j vd show
 output "vd map text" "vd data0 layout linear generation 3
     leg 0 health in-sync
         device 8:16 offset 0 length 2048
@@ -345,39 +454,84 @@ output "client show json escapes quotes" '[{"client":"h9","info":"iqn.2024-01.or
 output "acl show with source" "vd data0 client h1 source client acl ro" acl show vd data0 client h1
 output "status show vd default" "vd data0 source vd-default status quiesced" status show vd data0
 output "cos show json" '[{"vd":"data0","source":"vd-default","iops":500,"bps":1048576}]' -j cos show vd data0
-output "plan show masks" "vd data0 leg 0 timeout_ms 0 masks continuation,log
-vd data0 leg 1 timeout_ms 5000 masks none" plan show data0
-output "plan show json masks" '[{"vd":"data0","leg":0,"timeout_ms":0,"masks":["continuation","log"]},{"vd":"data0","leg":1,"timeout_ms":5000,"masks":[]}]' -j plan show data0
+output "plan params masks" "vd data0 leg 0 timeout_ms 0 masks continuation,log
+vd data0 leg 1 timeout_ms 5000 masks none" plan params data0
+output "plan params json masks" '[{"vd":"data0","leg":0,"timeout_ms":0,"masks":["continuation","log"]},{"vd":"data0","leg":1,"timeout_ms":5000,"masks":[]}]' -j plan params data0
+output "plan list text" "id 12 vd data0 generation 3 reason divert op write sector 2048 length 8 owner 0 age_ms 120 client h1
+id 13 vd data1 generation 1 reason component op write sector 4096 length 16 leg 1 owner 4242 age_ms 30" plan list
+output "plan list json" '[{"id":12,"vd":"data0","generation":3,"reason":"divert","op":"write","sector":2048,"length":8,"owner":0,"age_ms":120,"client":"h1"},{"id":13,"vd":"data1","generation":1,"reason":"component","op":"write","sector":4096,"length":16,"leg":1,"owner":4242,"age_ms":30}]' -j plan list
+output "plan list of one VD" "id 13 vd data1 generation 1 reason component op write sector 4096 length 16 leg 1 owner 4242 age_ms 30" plan list vd data1
+output "plan list of a VD holding none: nothing, or []" "[]" -j plan list vd data7
+output "plan show text" "id 12 vd data0 generation 3 reason divert op write sector 2048 length 8 owner 0 age_ms 120 client h1" plan show 12
+output "plan show json" '[{"id":13,"vd":"data1","generation":1,"reason":"component","op":"write","sector":4096,"length":16,"leg":1,"owner":4242,"age_ms":30}]' -j plan show 13
+output "io read: a hexdump with VD byte offsets" "0000000400  76 76 6d 70 20 6c 65 67  20 33 00 0b 0c 0d 0e 0f  |vvmp leg 3......|
+0000000410  10 11 12 13 14 15 16 17  18 19 1a 1b 1c 1d 1e 1f  |................|
+$(for o in 2 3 4 5 6 7 8 9 a b c d e f; do
+	printf '00000004%s0 ' $o
+	for j in 0 1 2 3 4 5 6 7 8 9 a b c d e f; do [ $j = 8 ] && printf ' '; printf ' %s%s' $o $j; done
+	printf '  |'
+	for j in 0 1 2 3 4 5 6 7 8 9 a b c d e f; do
+		c=$((16#$o$j)); if [ $c -ge 32 ] && [ $c -lt 127 ]; then printf "\\x$o$j"; else printf .; fi
+	done
+	printf '|\n'
+done)
+$(for o in 0 1 2 3 4 5 6 7 8 9 a b c d e f; do
+	printf '00000005%s0 ' $o
+	for j in 0 1 2 3 4 5 6 7 8 9 a b c d e f; do [ $j = 8 ] && printf ' '; printf ' %s%s' $o $j; done
+	printf '  |'
+	for j in 0 1 2 3 4 5 6 7 8 9 a b c d e f; do
+		c=$((16#$o$j)); if [ $c -ge 32 ] && [ $c -lt 127 ]; then printf "\\x$o$j"; else printf .; fi
+	done
+	printf '|\n'
+done)" io read data0 leg 3 sector 2 length 1
+run $FAKE -j io read data0 leg 1 sector 0 length 1
+want_hex="76766d70206c6567203100$(printf '0b0c0d0e0f'; for i in $(seq 16 255); do printf '%02x' $i; done; for i in $(seq 0 255); do printf '%02x' $i; done)"
+[ $RC -eq 0 ] && [ "$(cat "$OUT")" = "[{\"vd\":\"data0\",\"leg\":1,\"sector\":0,\"length\":1,\"data\":\"${want_hex}\"}]" ] &&
+	ok "output: io read json: data as lowercase hex" || not_ok "output: io read json: data as lowercase hex" "exit $RC" "$(cat "$OUT")"
+run $FAKE io read data0 leg 1 sector 1 length 2 raw
+{ printf 'vvmp leg 1\0'; for i in $(seq 11 255); do printf "\\x$(printf %02x $i)"; done
+  for r in 1 2 3; do for i in $(seq 0 255); do printf "\\x$(printf %02x $i)"; done; done; } >"$TMP/want-raw"
+[ $RC -eq 0 ] && cmp -s "$OUT" "$TMP/want-raw" && [ "$(stat -c %s "$OUT")" = 1024 ] &&
+	ok "output: io read raw writes exactly the bytes read" || not_ok "output: io read raw writes exactly the bytes read" "exit $RC" "$(od -An -tx1 "$OUT" | head -3)"
 output "divert show" "vd data0 start 0 length 8
 vd data0 start 1024 length 64" divert show data0
 output "vd size" "vd data0 map_extents 3 map_bytes 1536" vd size data0
-output "events text: snapshot then stream, one line each" "event vd-exists seq 7 snapshot snapshot_seq 9 vd data0 size 4096 generation 3 region_sectors 1024 resync_rate 0 io active
+output "events text: snapshot then stream, one line each" "event vd-exists seq 7 snapshot snapshot_seq 9 vd data0 size 4096 generation 3 region_sectors 1024 resync_rate 0 io active exc_timeout_ms 30000 exc_on_timeout fail
 event client-exists seq 2 snapshot client h1 info \"host one\"
 event leg-state seq 10 vd data0 leg 1 health failed
 event divert seq 11 vd data0 ranges 0+8,64+8
 event vd-activity seq 12 vd data0 leg 1 io deactivated
 event vd-activity seq 13 vd data0 io active
+event exception seq 14 vd data0 id 12 generation 3 reason divert op write sector 2048 length 8 client h1
+event exception seq 15 vd data1 id 13 generation 1 reason component op write sector 4096 length 16 leg 1
+event exception-done seq 16 vd data0 id 12 outcome resubmitted
+event exception-done seq 17 vd data1 id 13 outcome timed-out errno 5
 events_lost" events
-output "events json: one object per line" '{"event":"vd-exists","seq":7,"snapshot":true,"snapshot_seq":9,"vd":"data0","size":4096,"generation":3,"region_sectors":1024,"resync_rate":0,"io":"active"}
+output "events json: one object per line" '{"event":"vd-exists","seq":7,"snapshot":true,"snapshot_seq":9,"vd":"data0","size":4096,"generation":3,"region_sectors":1024,"resync_rate":0,"io":"active","exc_timeout_ms":30000,"exc_on_timeout":"fail"}
 {"event":"client-exists","seq":2,"snapshot":true,"client":"h1","info":"host one"}
 {"event":"leg-state","seq":10,"snapshot":false,"vd":"data0","leg":1,"health":"failed"}
 {"event":"divert","seq":11,"snapshot":false,"vd":"data0","ranges":[{"start":0,"length":8},{"start":64,"length":8}]}
 {"event":"vd-activity","seq":12,"snapshot":false,"vd":"data0","leg":1,"io":"deactivated"}
 {"event":"vd-activity","seq":13,"snapshot":false,"vd":"data0","io":"active"}
+{"event":"exception","seq":14,"snapshot":false,"vd":"data0","id":12,"generation":3,"reason":"divert","op":"write","sector":2048,"length":8,"client":"h1"}
+{"event":"exception","seq":15,"snapshot":false,"vd":"data1","id":13,"generation":1,"reason":"component","op":"write","sector":4096,"length":16,"leg":1}
+{"event":"exception-done","seq":16,"snapshot":false,"vd":"data0","id":12,"outcome":"resubmitted"}
+{"event":"exception-done","seq":17,"snapshot":false,"vd":"data1","id":13,"outcome":"timed-out","errno":5}
 {"events_lost":true}' -j events
-output "events show: snapshot only" "event vd-exists seq 7 snapshot snapshot_seq 9 vd data0 size 4096 generation 3 region_sectors 1024 resync_rate 0 io active
+output "events show: snapshot only" "event vd-exists seq 7 snapshot snapshot_seq 9 vd data0 size 4096 generation 3 region_sectors 1024 resync_rate 0 io active exc_timeout_ms 30000 exc_on_timeout fail
 event client-exists seq 2 snapshot client h1 info \"host one\"" events show
 output "txn begin prints the id" '[{"txn":42}]' -j txn begin
 
 # Every JSON output parses (jq, when installed).
 if command -v jq >/dev/null; then
 	bad=0
-	for args in "vd show" "vd map data0" "stats show data0" "client show" "plan show data0" \
-		    "divert show data0" "acl show vd a" "vd size data0"; do
+	for args in "vd show" "vd map data0" "stats show data0" "client show" "plan params data0" \
+		    "divert show data0" "acl show vd a" "vd size data0" "plan list" "plan show 13" \
+		    "io read data0 leg 0 sector 0 length 64"; do
 		$FAKE -j $args | jq -e . >/dev/null || { bad=1; echo "  -j $args: not JSON" >&2; }
 		$FAKE -j -p $args | jq -e . >/dev/null || { bad=1; echo "  -j -p $args: not JSON" >&2; }
 	done
-	$FAKE -j events | jq -e -s 'length == 7' >/dev/null || { bad=1; echo "  -j events" >&2; }
+	$FAKE -j events | jq -e -s 'length == 11' >/dev/null || { bad=1; echo "  -j events" >&2; }
 	[ $bad = 0 ] && ok "json: every -j output parses" || not_ok "json: every -j output parses"
 fi
 
@@ -398,6 +552,23 @@ fi
 VVMPCTL_FAKE_FAIL=eh_set_resync_rate run $FAKE vd resync-rate data0 10
 [ $RC -eq 1 ] && [ "$(cat "$ERR")" = "vvmpctl: set the resync rate of VD data0: Device or resource busy: fake: busy" ] &&
 	ok "failure: vd resync-rate, exit 1" || not_ok "failure: vd resync-rate, exit 1" "exit $RC" "stderr: $(cat "$ERR")"
+run $FAKE plan resubmit 12 generation 4
+[ $RC -eq 1 ] && [ "$(cat "$ERR")" = "vvmpctl: resubmit plan 12 of generation 4: Stale file handle: The VD's map changed since the plan was made: abort it (attribute VVMP_A_EXC_GENERATION)" ] &&
+	ok "failure: a stale resubmission, exit 1 with the kernel's words" ||
+	not_ok "failure: a stale resubmission, exit 1 with the kernel's words" "exit $RC" "stderr: $(cat "$ERR")"
+run $FAKE plan show 99
+[ $RC -eq 1 ] && [ "$(cat "$ERR")" = "vvmpctl: get plan 99: No such file or directory: No such plan held (attribute VVMP_A_EXC_ID)" ] && [ ! -s "$OUT" ] &&
+	ok "failure: plan show of a plan no longer held, exit 1" ||
+	not_ok "failure: plan show of a plan no longer held, exit 1" "exit $RC" "stderr: $(cat "$ERR")"
+VVMPCTL_FAKE_FAIL=ssap_fail_leg run $FAKE leg fail data0 0
+[ $RC -eq 1 ] && [ "$(cat "$ERR")" = "vvmpctl: fail leg 0 of VD data0: Device or resource busy: fake: busy" ] &&
+	ok "failure: leg fail, exit 1" || not_ok "failure: leg fail, exit 1" "exit $RC" "stderr: $(cat "$ERR")"
+VVMPCTL_FAKE_FAIL=eh_copy run $FAKE vd copy data0 src 0 dst 8 length 8
+[ $RC -eq 1 ] && [ "$(cat "$ERR")" = "vvmpctl: copy within VD data0: Device or resource busy: fake: busy" ] &&
+	ok "failure: vd copy, exit 1" || not_ok "failure: vd copy, exit 1" "exit $RC" "stderr: $(cat "$ERR")"
+VVMPCTL_FAKE_FAIL=eh_passthrough run $FAKE io read data0 leg 1 sector 8 length 1
+[ $RC -eq 1 ] && [ "$(cat "$ERR")" = "vvmpctl: read leg 1 of VD data0 at sector 8: Device or resource busy: fake: busy" ] && [ ! -s "$OUT" ] &&
+	ok "failure: io read prints nothing, exit 1" || not_ok "failure: io read prints nothing, exit 1" "exit $RC" "stderr: $(cat "$ERR")"
 VVMPCTL_FAKE_NOFAMILY=1 run $FAKE vd show
 if [ $RC -eq 1 ] && [ "$(cat "$ERR")" = 'vvmpctl: connect to the vvmp generic netlink family: No such file or directory: generic netlink family "vvmp" not found (is the dm-vvmp module loaded?)' ]; then
 	ok "failure: no family, exit 1"
@@ -452,6 +623,41 @@ if [ $RC -eq 2 ] && [ "$(head -n1 "$ERR")" = "vvmpctl: $TMP/bad:2: invalid ACL '
 else
 	not_ok "batch: stops at a bad line and names file:line" "exit $RC" "$(cat "$ERR")" "$(cat "$VVMPCTL_FAKE_LOG")"
 fi
+printf 'plan take 12\nplan show 12\nplan resubmit 12 generation 3\nplan take 13\nplan abort 13 errno EIO\n' >"$TMP/take"
+run $FAKE -b "$TMP/take"
+[ $RC -eq 0 ] && [ ! -s "$ERR" ] && [ "$(cat "$VVMPCTL_FAKE_LOG")" = "eh_take_plan 12
+eh_get_plan 12
+eh_resubmit_plan 12 generation=3
+eh_take_plan 13
+eh_abort_plan 13 errno=5" ] && ok "batch: take, then resubmit or abort on the same connection" ||
+	not_ok "batch: take, then resubmit or abort on the same connection" "exit $RC $(cat "$ERR")" "$(cat "$VVMPCTL_FAKE_LOG")"
+printf 'plan take 12\nplan take 13\nplan abort 13\n' >"$TMP/take-left"
+run $FAKE -b "$TMP/take-left"
+[ $RC -eq 0 ] && [ "$(cat "$ERR")" = "vvmpctl: $TMP/take-left: plan 12 taken in this batch was neither resubmitted nor aborted: its VD's timeout policy applies to it now" ] &&
+	ok "batch: a plan taken and left is named when the batch ends" ||
+	not_ok "batch: a plan taken and left is named when the batch ends" "exit $RC" "$(cat "$ERR")"
+printf 'txn begin\nleg fail data0 1\nleg restore data0 1 full\ntxn commit\n' >"$TMP/legs"
+calls "batch: leg fail and restore are staged in a transaction" "tx_begin -> 42
+txn=42 ssap_fail_leg data0 leg=1
+txn=42 ssap_restore_leg data0 leg=1 full=1
+tx_commit 42" -b "$TMP/legs"
+for line in "plan abort 12" "plan resubmit 12 generation 3" "vd exc-policy data0 timeout 5" \
+	    "vd copy data0 src 0 dst 8 length 8" "io write data0 leg 0 sector 0 length 1 from /dev/zero" \
+	    "plan take 12"; do
+	printf 'txn begin\n%s\n' "$line" >"$TMP/in-txn"
+	run $FAKE -b "$TMP/in-txn"
+	verb=$(echo "$line" | cut -d' ' -f1-2)
+	if [ $RC -eq 2 ] && [ "$(head -n1 "$ERR")" = "vvmpctl: $TMP/in-txn:2: '$verb' is not staged in transactions (it would apply at once): run it after 'txn commit'" ] &&
+	   [ "$(cat "$VVMPCTL_FAKE_LOG")" = "tx_begin -> 42" ]; then
+		ok "batch: '$verb' inside a transaction is refused, nothing sent"
+	else
+		not_ok "batch: '$verb' inside a transaction is refused, nothing sent" "exit $RC" "$(cat "$ERR")" "$(cat "$VVMPCTL_FAKE_LOG")"
+	fi
+done
+run $FAKE -b - <<<'io write data0 leg 0 sector 0 length 1 from -'
+[ $RC -eq 2 ] && [ "$(head -n1 "$ERR")" = "vvmpctl: stdin:1: 'from -' in a batch read from stdin: name a file" ] &&
+	ok "batch: io write from stdin refused when the batch is stdin" ||
+	not_ok "batch: io write from stdin refused when the batch is stdin" "exit $RC $(cat "$ERR")"
 usage "batch with a command too" "'vd' after -b FILE: a batch takes its commands from FILE" -b x vd show
 printf 'txn begin\ntxn begin\n' >"$TMP/twice"
 run $FAKE -b "$TMP/twice"
@@ -476,6 +682,13 @@ run $REAL vd create a linear leg /dev/sdb:0:8 region-sectors 3
 [ $RC -eq 2 ] && [ "$(head -n1 "$ERR")" = "vvmpctl: invalid region-sectors '3': a power of two from 8 to 2097152" ] &&
 	ok "real: a bad region size is a usage error before any kernel call" ||
 	not_ok "real: a bad region size is a usage error before any kernel call" "exit $RC $(cat "$ERR")"
+run $REAL plan list
+[ $RC -eq 1 ] && grep -q 'not found (is the dm-vvmp module loaded?)' "$ERR" &&
+	ok "real: plan list without the family, exit 1" || not_ok "real: plan list without the family, exit 1" "exit $RC $(cat "$ERR")"
+run $REAL plan abort 3 errno EBADFOO
+[ $RC -eq 2 ] && [ "$(head -n1 "$ERR")" = "vvmpctl: invalid errno 'EBADFOO': a number 1 to 4095 or a name such as EIO" ] &&
+	ok "real: a bad errno is a usage error before any kernel call" ||
+	not_ok "real: a bad errno is a usage error before any kernel call" "exit $RC $(cat "$ERR")"
 run $REAL vd create a linear leg /dev/sdb:0:x
 [ $RC -eq 2 ] && [ "$(head -n1 "$ERR")" = "vvmpctl: invalid length 'x' in extent '/dev/sdb:0:x': expected a number > 0" ] &&
 	ok "real: usage errors need no kernel" || not_ok "real: usage errors need no kernel" "exit $RC $(cat "$ERR")"
