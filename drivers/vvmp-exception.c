@@ -15,7 +15,8 @@
  *   map change the CP did not see;
  * - aborted by the CP: the client gets the error;
  * - released when its divert range goes, in arrival order;
- * - at its timeout: failed with EIO, or held on and announced again
+ * - at its timeout (the failed component's timeout parameter, else the
+ *   VD's): failed with EIO, or held on and announced again
  *   (vd->exc_on_timeout); when the socket that took it closes, at once;
  * - given back to dm by a noflush suspend (requeued, planned after resume).
  *
@@ -62,10 +63,23 @@ sector_t vvmp_divert_cut(struct vvmp_vd *vd, sector_t sector, sector_t len)
 	return end - sector;
 }
 
-static void vvmp_exc_arm(struct vvmp_vd *vd)
+/* When plan @io may be held until (jiffies); vd->lock held. */
+static unsigned long vvmp_exc_due(struct vvmp_vd *vd, struct vvmp_io *io)
 {
-	queue_delayed_work(vd->wq, &vd->exc_work,
-			   msecs_to_jiffies(READ_ONCE(vd->exc_timeout_ms)));
+	return io->exc.since + msecs_to_jiffies(io->exc.timeout_ms ?:
+						vd->exc_timeout_ms);
+}
+
+/* Run the timeout worker by @io's due time (earlier if already armed so). */
+static void vvmp_exc_arm(struct vvmp_vd *vd, struct vvmp_io *io)
+{
+	unsigned long due = vvmp_exc_due(vd, io);
+
+	if (delayed_work_pending(&vd->exc_work) &&
+	    !time_before(due, READ_ONCE(vd->exc_work.timer.expires)))
+		return;
+	mod_delayed_work(vd->wq, &vd->exc_work,
+			 time_after(due, jiffies) ? due - jiffies : 0);
 }
 
 /* Hold @io's bio as plan @reason; vd->lock held, io->map already put. */
@@ -79,6 +93,8 @@ static void vvmp_exc_queue(struct vvmp_vd *vd, struct vvmp_io *io,
 	io->exc.owner = 0;
 	io->exc.reason = reason;
 	io->exc.leg = leg;
+	io->exc.timeout_ms = reason == VVMP_EXC_COMPONENT ?
+			     READ_ONCE(vd->legs[leg].timeout_ms) : 0;
 	list_add_tail(&io->exc.node, &vd->exceptions);
 	this_cpu_inc(vd->counters->exceptions);
 	this_cpu_inc(io->port->counters->exceptions);
@@ -111,11 +127,12 @@ bool vvmp_exc_divert(struct vvmp_port *port, struct vvmp_io *io,
 		io->map = NULL;
 		vvmp_exc_queue(vd, io, map->generation, VVMP_EXC_DIVERT, 0);
 	}
+	if (held)
+		vvmp_exc_arm(vd, io);
 	spin_unlock_irqrestore(&vd->lock, flags);
 	if (!held)
 		return false;
 	vvmp_map_put(map);
-	vvmp_exc_arm(vd);
 	return true;
 }
 
@@ -135,9 +152,9 @@ void vvmp_exc_hold_component(struct vvmp_io *io, unsigned int leg)
 	spin_lock_irqsave(&vd->lock, flags);
 	io->map = NULL;
 	vvmp_exc_queue(vd, io, map->generation, VVMP_EXC_COMPONENT, leg);
+	vvmp_exc_arm(vd, io);
 	spin_unlock_irqrestore(&vd->lock, flags);
 	vvmp_map_put(map);
-	vvmp_exc_arm(vd);
 }
 
 /* End a plan no longer on any list with @status (issued: count it done). */
@@ -354,7 +371,7 @@ static void vvmp_exc_fail_list(struct list_head *failed)
 
 static bool vvmp_exc_timed_out(struct vvmp_io *io, void *arg)
 {
-	return !time_before(jiffies, io->exc.since + *(unsigned long *)arg);
+	return !time_before(jiffies, vvmp_exc_due(arg, io));
 }
 
 /**
@@ -365,15 +382,14 @@ void vvmp_exc_work(struct work_struct *work)
 {
 	struct vvmp_vd *vd = container_of(to_delayed_work(work),
 					  struct vvmp_vd, exc_work);
-	unsigned long timeout = msecs_to_jiffies(READ_ONCE(vd->exc_timeout_ms));
 	unsigned long next = 0;
 	struct vvmp_io *io;
 	LIST_HEAD(failed);
 
 	spin_lock_irq(&vd->lock);
-	vvmp_exc_expire(vd, vvmp_exc_timed_out, &timeout, &failed);
+	vvmp_exc_expire(vd, vvmp_exc_timed_out, vd, &failed);
 	list_for_each_entry(io, &vd->exceptions, exc.node) {
-		unsigned long due = io->exc.since + timeout;
+		unsigned long due = vvmp_exc_due(vd, io);
 
 		if (!next || time_before(due, next))
 			next = due;

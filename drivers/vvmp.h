@@ -345,6 +345,7 @@ struct vvmp_exc {
 	u64 generation;			/* the map's, when it was held */
 	unsigned long since;		/* jiffies */
 	u32 owner;			/* netlink port id, 0: the AP */
+	u32 timeout_ms;			/* the component's, 0: the VD's */
 	u8 reason;			/* enum vvmp_exc_reason */
 	u8 leg;				/* COMPONENT: the failed leg */
 	bool pass;			/* resubmitted: past the divert check */

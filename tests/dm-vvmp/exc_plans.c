@@ -400,6 +400,30 @@ TEST_F_TIMEOUT(plans, failed_log_data_component_hands_the_write_over, 120)
 	EXPECT_EQ(EIO, io_wait(a, 10000));
 }
 
+/*
+ * A plan of a failed component waits at most that component's timeout
+ * parameter (here 300 ms, under a VD policy of 60 s), then the policy's
+ * action applies.
+ */
+TEST_F_TIMEOUT(plans, component_timeout_parameter_bounds_its_plans, 120)
+{
+	struct vaapi_component comp = {
+		.present = VAAPI_COMPONENT_MASKS | VAAPI_COMPONENT_TIMEOUT,
+		.masks = VVMP_MASK_DEFAULT | VVMP_MASK_LOG_DATA,
+		.timeout_ms = 300,
+	};
+	struct plan_list l;
+	pid_t a;
+
+	ASSERT_EQ(0, vaapi_eh_set_plan_policy(self->c.h, self->vd, 60000,
+					      VVMP_EXC_TIMEOUT_FAIL));
+	ASSERT_EQ(0, vaapi_iop_set_plan_params(self->c.h, self->vd, 1, &comp));
+	ASSERT_EQ(0, vt_slice_set_error(self->s[1]));
+	a = io_start(self->path, true, 0, BLK, SEED_A);
+	EXPECT_EQ(EIO, io_wait(a, 10000));
+	ASSERT_EQ(0, wait_plans(self->c.h, self->vd, 0, &l));
+}
+
 /* Pass-through reads and writes one leg only, and checks its arguments. */
 TEST_F(plans, passthrough_reads_and_writes_one_leg)
 {
