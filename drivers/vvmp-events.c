@@ -335,6 +335,27 @@ void vvmp_event_exception(struct vvmp_vd *vd, struct vvmp_io *io, u8 type,
 }
 
 /**
+ * vvmp_event_vd_params() - a VD's resync rate or plan policy changed
+ * @vd: the VD, ctl_lock held
+ */
+void vvmp_event_vd_params(struct vvmp_vd *vd)
+{
+	struct vvmp_event_rec *rec = vvmp_event_alloc(VVMP_EVENT_VD_PARAMS,
+						      GFP_KERNEL);
+	unsigned long flags;
+
+	spin_lock_irqsave(&vd->lock, flags);
+	if (rec) {
+		strscpy(rec->vd, vd->name, sizeof(rec->vd));
+		rec->resync_rate = vd->rec.rate_kib;
+		rec->timeout_ms = vd->exc_timeout_ms;
+		rec->exc_on_timeout = vd->exc_on_timeout;
+	}
+	vvmp_event_post(rec, &vd->seq);
+	spin_unlock_irqrestore(&vd->lock, flags);
+}
+
+/**
  * vvmp_event_divert() - a VD's divert ranges changed
  * @vd: the VD, ctl_lock held
  */

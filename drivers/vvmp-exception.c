@@ -237,25 +237,43 @@ int vvmp_exc_take(u64 id, u32 portid)
 	return r;
 }
 
+/* The held plan @id if socket @portid may end it; vd->lock held then. */
+static struct vvmp_io *vvmp_exc_find_for(u64 id, u32 portid,
+					 struct vvmp_vd **vdp, int *r)
+{
+	struct vvmp_io *io = vvmp_exc_find(id, vdp);
+
+	*r = io ? 0 : -ENOENT;
+	if (io && io->exc.owner && io->exc.owner != portid) {
+		spin_unlock_irq(&(*vdp)->lock);
+		*r = -EBUSY;
+		io = NULL;
+	}
+	return io;
+}
+
 /**
  * vvmp_exc_resubmit() - run plan @id again
  * @id: the plan
  * @generation: the plan's generation as the CP knows it
+ * @portid: the caller's netlink port id
  *
  * Caller holds vvmp_registry_lock.
  *
  * Return: 0, -ENOENT if no such plan is held (done, aborted, timed out),
- * or -ESTALE if the VD's map is no longer the plan's (the plan stays held:
- * abort it).
+ * -EBUSY if another socket took it, or -ESTALE if the VD's map is no longer
+ * the plan's (the plan stays held: abort it).
  */
-int vvmp_exc_resubmit(u64 id, u64 generation)
+int vvmp_exc_resubmit(u64 id, u64 generation, u32 portid)
 {
 	struct vvmp_vd *vd;
-	struct vvmp_io *io = vvmp_exc_find(id, &vd);
+	struct vvmp_io *io;
 	u64 now;
+	int r;
 
+	io = vvmp_exc_find_for(id, portid, &vd, &r);
 	if (!io)
-		return -ENOENT;
+		return r;
 	rcu_read_lock();
 	now = rcu_dereference(vd->map)->generation;
 	rcu_read_unlock();
@@ -274,19 +292,22 @@ int vvmp_exc_resubmit(u64 id, u64 generation)
 /**
  * vvmp_exc_abort() - fail plan @id: the client gets @error
  * @id: the plan
- * @error: a positive errno
+ * @error: a positive errno a block device can return
+ * @portid: the caller's netlink port id
  *
  * Caller holds vvmp_registry_lock.
  *
- * Return: 0 or -ENOENT.
+ * Return: 0, -ENOENT, or -EBUSY if another socket took it.
  */
-int vvmp_exc_abort(u64 id, int error)
+int vvmp_exc_abort(u64 id, int error, u32 portid)
 {
 	struct vvmp_vd *vd;
-	struct vvmp_io *io = vvmp_exc_find(id, &vd);
+	struct vvmp_io *io;
+	int r;
 
+	io = vvmp_exc_find_for(id, portid, &vd, &r);
 	if (!io)
-		return -ENOENT;
+		return r;
 	list_del_init(&io->exc.node);
 	vvmp_event_exception(vd, io, VVMP_EVENT_EXCEPTION_DONE,
 			     VVMP_EXC_ABORTED, error);

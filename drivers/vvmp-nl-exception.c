@@ -63,18 +63,28 @@ static void vvmp_exc_info_of(struct vvmp_io *io, struct vvmp_exc_info *e)
 		strscpy(e->client, io->port->client->name, sizeof(e->client));
 }
 
+/* The plan a request names; its commands act at once, never staged. */
 static int vvmp_nl_exc_id(struct genl_info *info, u64 *id)
 {
+	int r = vvmp_nl_no_txn(info);
+
+	if (r)
+		return r;
 	if (GENL_REQ_ATTR_CHECK(info, VVMP_A_EXC_ID))
 		return -EINVAL;
 	*id = nla_get_u64(info->attrs[VVMP_A_EXC_ID]);
 	return 0;
 }
 
-static void vvmp_nl_no_plan(struct genl_info *info)
+/* The extack of a plan lookup that failed with @r. */
+static void vvmp_nl_plan_error(struct genl_info *info, int r)
 {
-	NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VVMP_A_EXC_ID],
-			    "No such plan held");
+	if (r == -ENOENT)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VVMP_A_EXC_ID],
+				    "No such plan held");
+	else if (r == -EBUSY)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VVMP_A_EXC_ID],
+				    "Another socket owns the plan");
 }
 
 /* vaapi_eh_get_plan: one held plan by id */
@@ -105,7 +115,7 @@ int vvmp_nl_exc_get(struct sk_buff *skb, struct genl_info *info)
 	up_read(&vvmp_registry_lock);
 	if (!io) {
 		nlmsg_free(reply);
-		vvmp_nl_no_plan(info);
+		vvmp_nl_plan_error(info, -ENOENT);
 		return -ENOENT;
 	}
 	return vvmp_nl_reply_send(reply, hdr, info, r);
@@ -178,11 +188,7 @@ int vvmp_nl_exc_take(struct sk_buff *skb, struct genl_info *info)
 	down_read(&vvmp_registry_lock);
 	r = vvmp_exc_take(id, info->snd_portid);
 	up_read(&vvmp_registry_lock);
-	if (r == -ENOENT)
-		vvmp_nl_no_plan(info);
-	else if (r)
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VVMP_A_EXC_ID],
-				    "Another socket owns the plan");
+	vvmp_nl_plan_error(info, r);
 	return r;
 }
 
@@ -195,31 +201,62 @@ int vvmp_nl_exc_resubmit(struct sk_buff *skb, struct genl_info *info)
 	if (r || GENL_REQ_ATTR_CHECK(info, VVMP_A_EXC_GENERATION))
 		return r ?: -EINVAL;
 	down_read(&vvmp_registry_lock);
-	r = vvmp_exc_resubmit(id, nla_get_u64(info->attrs[VVMP_A_EXC_GENERATION]));
+	r = vvmp_exc_resubmit(id, nla_get_u64(info->attrs[VVMP_A_EXC_GENERATION]),
+			      info->snd_portid);
 	up_read(&vvmp_registry_lock);
-	if (r == -ENOENT)
-		vvmp_nl_no_plan(info);
-	else if (r)
+	if (r == -ESTALE)
 		NL_SET_ERR_MSG_ATTR(info->extack,
 				    info->attrs[VVMP_A_EXC_GENERATION],
 				    "The VD's map changed since the plan was made: abort it");
+	vvmp_nl_plan_error(info, r);
 	return r;
+}
+
+/*
+ * The errnos a failed bio can carry to its submitter. Others are unknown to
+ * the block layer (they would become EIO) or are dm's and the block
+ * layer's own statuses (requeue, retry later) that a client never sees.
+ */
+static bool vvmp_exc_errno_ok(int error)
+{
+	blk_status_t status = errno_to_blk_status(-error);
+
+	if (blk_status_to_errno(status) != -error)
+		return false;
+	switch (status) {
+	case BLK_STS_IOERR:
+	case BLK_STS_NOSPC:
+	case BLK_STS_NOTSUPP:
+	case BLK_STS_TIMEOUT:
+	case BLK_STS_TRANSPORT:
+	case BLK_STS_TARGET:
+	case BLK_STS_MEDIUM:
+	case BLK_STS_PROTECTION:
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* vaapi_eh_abort_plan */
 int vvmp_nl_exc_abort(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *err = info->attrs[VVMP_A_EXC_ERRNO];
+	int error = err ? nla_get_u32(err) : EIO;
 	u64 id;
 	int r = vvmp_nl_exc_id(info, &id);
 
 	if (r)
 		return r;
+	if (!vvmp_exc_errno_ok(error)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, err,
+				    "Not an errno a failed block I/O returns");
+		return -EINVAL;
+	}
 	down_read(&vvmp_registry_lock);
-	r = vvmp_exc_abort(id, err ? nla_get_u32(err) : EIO);
+	r = vvmp_exc_abort(id, error, info->snd_portid);
 	up_read(&vvmp_registry_lock);
-	if (r)
-		vvmp_nl_no_plan(info);
+	vvmp_nl_plan_error(info, r);
 	return r;
 }
 
@@ -229,7 +266,10 @@ int vvmp_nl_exc_policy_set(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *timeout = info->attrs[VVMP_A_EXC_TIMEOUT_MS];
 	struct nlattr *action = info->attrs[VVMP_A_EXC_ON_TIMEOUT];
 	struct vvmp_vd *vd;
+	int r = vvmp_nl_no_txn(info);
 
+	if (r)
+		return r;
 	if (!timeout && !action) {
 		NL_SET_ERR_MSG(info->extack,
 			       "EXC_TIMEOUT_MS or EXC_ON_TIMEOUT is required");
@@ -245,6 +285,7 @@ int vvmp_nl_exc_policy_set(struct sk_buff *skb, struct genl_info *info)
 	if (action)
 		vd->exc_on_timeout = nla_get_u8(action);
 	spin_unlock_irq(&vd->lock);
+	vvmp_event_vd_params(vd);
 	/* Held plans are judged by the new policy now. */
 	mod_delayed_work(vd->wq, &vd->exc_work, 0);
 	vvmp_nl_unlock(info, vd);
@@ -307,8 +348,10 @@ int vvmp_nl_passthrough(struct sk_buff *skb, struct genl_info *info)
 	u64 sector;
 	bool write;
 	u32 len;
-	int r;
+	int r = vvmp_nl_no_txn(info);
 
+	if (r)
+		return r;
 	if (GENL_REQ_ATTR_CHECK(info, VVMP_A_LEG_INDEX) ||
 	    GENL_REQ_ATTR_CHECK(info, VVMP_A_IO))
 		return -EINVAL;
@@ -359,16 +402,21 @@ int vvmp_nl_passthrough(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_ATTR(info->extack, io_attr,
 				    "I/O crosses an extent boundary of the leg");
 	} else {
+		r = 0;
+	}
+	/* The map keeps the device open: no lock is held across the I/O. */
+	vvmp_nl_unlock(info, vd);
+	if (!r) {
 		r = vvmp_nl_passthrough_io(dev->bdev, dev_sector, write, buf,
 					   len);
 		if (r)
 			NL_SET_ERR_MSG(info->extack, "The leg failed the I/O");
 	}
 	vvmp_map_put(map);
-	vvmp_nl_unlock(info, vd);
 	if (!r && !write) {
 		r = -ENOMEM;
-		reply = vvmp_nl_reply_new(info, &hdr);
+		reply = vvmp_nl_reply_new_size(info, nla_total_size(len) +
+					       NLMSG_GOODSIZE, &hdr);
 		if (reply)
 			r = vvmp_nl_reply_send(reply, hdr, info,
 					       nla_put(reply, VVMP_A_DATA, len,
@@ -469,8 +517,10 @@ int vvmp_nl_copy(struct sk_buff *skb, struct genl_info *info)
 	struct vvmp_vd *vd;
 	u64 from, to, len;
 	unsigned int src;
-	int r;
+	int r = vvmp_nl_no_txn(info);
 
+	if (r)
+		return r;
 	if (GENL_REQ_ATTR_CHECK(info, VVMP_A_COPY))
 		return -EINVAL;
 	r = nla_parse_nested(tb, VVMP_COPY_A_MAX, attr, vvmp_copy_policy,
@@ -519,21 +569,29 @@ int vvmp_nl_copy(struct sk_buff *skb, struct genl_info *info)
 				    "The destination is not in a divert range");
 		r = -EBUSY;
 	} else {
-		vvmp_cp_copy_issue(vd, map, src, from, dst, to, len, &c);
-		/* Bounded: kcopyd completes every job, failed or not. */
-		wait_for_completion(&c.done);
 		r = 0;
-		if (c.read_error) {
-			NL_SET_ERR_MSG(info->extack,
-				       "The copy failed to read the source");
-			r = -EIO;
-		} else if (c.write_error) {
-			NL_SET_ERR_MSG(info->extack,
-				       "The copy failed to write a destination");
-			r = -EIO;
-		}
+	}
+	if (r) {
+		vvmp_map_put(map);
+		vvmp_nl_unlock(info, vd);
+		return r;
+	}
+	/* No lock across the copy: the VD and the map stay referenced. */
+	kref_get(&vd->kref);
+	vvmp_nl_unlock(info, vd);
+	vvmp_cp_copy_issue(vd, map, src, from, dst, to, len, &c);
+	/* Bounded: kcopyd completes every job, failed or not. */
+	wait_for_completion(&c.done);
+	if (c.read_error) {
+		NL_SET_ERR_MSG(info->extack,
+			       "The copy failed to read the source");
+		r = -EIO;
+	} else if (c.write_error) {
+		NL_SET_ERR_MSG(info->extack,
+			       "The copy failed to write a destination");
+		r = -EIO;
 	}
 	vvmp_map_put(map);
-	vvmp_nl_unlock(info, vd);
+	vvmp_vd_put(vd);
 	return r;
 }

@@ -43,6 +43,7 @@ out:
 static void vvmp_undo_resync_rate(struct vvmp_undo *u)
 {
 	vvmp_recovery_set_rate(u->vd, u->rate_kib);
+	vvmp_event_vd_params(u->vd);
 }
 
 /* vaapi_eh_set_resync_rate: KiB/s a resync copies at, 0 for no limit */
@@ -62,6 +63,7 @@ int vvmp_nl_resync_set(struct sk_buff *skb, struct genl_info *info)
 		u->undo = vvmp_undo_resync_rate;
 		vvmp_recovery_set_rate(vd,
 				       nla_get_u32(info->attrs[VVMP_A_RESYNC_RATE]));
+		vvmp_event_vd_params(vd);
 		vvmp_vd_changed(vd);
 		vvmp_txn_undo_add(info, u);
 	}

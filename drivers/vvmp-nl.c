@@ -277,7 +277,21 @@ int vvmp_nl_vd_reply(struct genl_info *info, vvmp_nl_fill_fn fill,
  */
 struct sk_buff *vvmp_nl_reply_new(struct genl_info *info, void **hdr)
 {
-	struct sk_buff *skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	return vvmp_nl_reply_new_size(info, NLMSG_GOODSIZE, hdr);
+}
+
+/**
+ * vvmp_nl_reply_new_size() - as vvmp_nl_reply_new(), room for @size bytes
+ * @info: the request
+ * @size: payload bytes the reply needs
+ * @hdr: returns the header
+ *
+ * Return: the message or NULL.
+ */
+struct sk_buff *vvmp_nl_reply_new_size(struct genl_info *info, size_t size,
+				       void **hdr)
+{
+	struct sk_buff *skb = genlmsg_new(size, GFP_KERNEL);
 
 	if (!skb)
 		return NULL;
@@ -1158,6 +1172,12 @@ static int vvmp_nl_put_event(struct sk_buff *skb,
 		    nla_put_u8(skb, VVMP_A_EXC_OUTCOME, rec->exc_outcome) ||
 		    (rec->exc_errno &&
 		     nla_put_u32(skb, VVMP_A_EXC_ERRNO, rec->exc_errno)))
+			return -EMSGSIZE;
+		break;
+	case VVMP_EVENT_VD_PARAMS:
+		if (nla_put_u32(skb, VVMP_A_RESYNC_RATE, rec->resync_rate) ||
+		    nla_put_u32(skb, VVMP_A_EXC_TIMEOUT_MS, rec->timeout_ms) ||
+		    nla_put_u8(skb, VVMP_A_EXC_ON_TIMEOUT, rec->exc_on_timeout))
 			return -EMSGSIZE;
 		break;
 	case VVMP_EVENT_VD_ACTIVITY:

@@ -128,6 +128,18 @@ int vvmp_nl_passthrough(struct sk_buff *skb, struct genl_info *info);
 int vvmp_nl_copy(struct sk_buff *skb, struct genl_info *info);
 void *vvmp_nl_dump_hdr(struct sk_buff *skb, struct netlink_callback *cb,
 		       u8 cmd);
+struct sk_buff *vvmp_nl_reply_new_size(struct genl_info *info, size_t size,
+				       void **hdr);
+
+/* Commands that act at once refuse a TXN_ID rather than ignore it. */
+static inline int vvmp_nl_no_txn(struct genl_info *info)
+{
+	if (!info->attrs[VVMP_A_TXN_ID])
+		return 0;
+	NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VVMP_A_TXN_ID],
+			    "This command cannot be staged in a transaction");
+	return -EINVAL;
+}
 
 /* vvmp-nl-recovery.c */
 int vvmp_nl_vd_activate(struct sk_buff *skb, struct genl_info *info);

@@ -327,6 +327,8 @@ struct vvmp_event_rec {
 	u32 exc_errno;
 	u64 exc_sector;
 	u64 exc_length;
+	u32 resync_rate;
+	u8 exc_on_timeout;
 	unsigned int nr_ranges;
 	struct vvmp_range ranges[VVMP_MAX_DIVERT_RANGES];
 };
@@ -462,8 +464,8 @@ bool vvmp_exc_divert(struct vvmp_port *port, struct vvmp_io *io,
 		     struct bio *bio);
 void vvmp_exc_hold_component(struct vvmp_io *io, unsigned int leg);
 struct vvmp_io *vvmp_exc_find(u64 id, struct vvmp_vd **vdp);
-int vvmp_exc_resubmit(u64 id, u64 generation);
-int vvmp_exc_abort(u64 id, int error);
+int vvmp_exc_resubmit(u64 id, u64 generation, u32 portid);
+int vvmp_exc_abort(u64 id, int error, u32 portid);
 int vvmp_exc_take(u64 id, u32 portid);
 void vvmp_exc_release_diverted(struct vvmp_vd *vd);
 void vvmp_exc_socket_closed(u32 portid);
@@ -567,6 +569,7 @@ void vvmp_event_policy(struct vvmp_vd *vd, struct vvmp_client *client,
 void vvmp_event_device(struct vvmp_port *port, u8 type);
 void vvmp_event_component(struct vvmp_vd *vd, unsigned int leg);
 void vvmp_event_activity(struct vvmp_vd *vd, unsigned int leg);
+void vvmp_event_vd_params(struct vvmp_vd *vd);
 void vvmp_event_exception(struct vvmp_vd *vd, struct vvmp_io *io, u8 type,
 			  u8 outcome, int error);
 void vvmp_event_divert(struct vvmp_vd *vd);

@@ -238,6 +238,10 @@ TEST_F_TIMEOUT(plans, resubmit_runs_plan_and_stale_generation_is_refused, 120)
 	EXPECT_TRUE(ctl_extack_is(self->c.h,
 				  "The VD's map changed since the plan was made: abort it"));
 	EXPECT_EQ(-ETIMEDOUT, io_wait(a, 200));
+	/* dm's own statuses are not the client's to get. */
+	EXPECT_EQ(-EINVAL, vaapi_eh_abort_plan(self->c.h, l.e[0].id, EREMCHG));
+	EXPECT_TRUE(ctl_extack_is(self->c.h, "Not an errno a failed block I/O returns"));
+	EXPECT_EQ(-EINVAL, vaapi_eh_abort_plan(self->c.h, l.e[0].id, EAGAIN));
 	ASSERT_EQ(0, vaapi_eh_abort_plan(self->c.h, l.e[0].id, ENOSPC));
 	EXPECT_EQ(ENOSPC, io_wait(a, 10000));
 	EXPECT_EQ(0, ctl_check(self->s[0]->path, off, BLK, off, SEED_A));
@@ -245,7 +249,8 @@ TEST_F_TIMEOUT(plans, resubmit_runs_plan_and_stale_generation_is_refused, 120)
 }
 
 struct seen {
-	unsigned int held, done;
+	unsigned int held, done, params;
+	uint32_t timeout_ms;
 	struct vaapi_exception first;
 	enum vvmp_exc_outcome outcome;
 	uint32_t error;
@@ -258,7 +263,10 @@ static int on_event(const struct vaapi_event *ev, bool snapshot, void *arg)
 
 	if (snapshot || strcmp(ev->vd, s->vd))
 		return 0;
-	if (ev->type == VVMP_EVENT_EXCEPTION) {
+	if (ev->type == VVMP_EVENT_VD_PARAMS) {
+		s->params++;
+		s->timeout_ms = ev->exc_timeout_ms;
+	} else if (ev->type == VVMP_EVENT_EXCEPTION) {
 		if (!s->held++)
 			s->first = ev->exception;
 	} else if (ev->type == VVMP_EVENT_EXCEPTION_DONE) {
@@ -305,6 +313,8 @@ TEST_F_TIMEOUT(plans, timeout_fails_or_holds_and_events_announce, 120)
 	a = io_start(self->path, false, off, BLK, 0);
 	EXPECT_EQ(EIO, io_wait(a, 10000));
 	read_events(ev, &s, 5000);
+	EXPECT_EQ(1U, s.params);	/* the policy change is an event too */
+	EXPECT_EQ(300U, s.timeout_ms);
 	EXPECT_EQ(1U, s.held);
 	EXPECT_EQ(1U, s.done);
 	EXPECT_EQ(VVMP_EXC_TIMED_OUT, s.outcome);
@@ -349,6 +359,11 @@ TEST_F_TIMEOUT(plans, closed_owner_socket_returns_plans_to_the_policy, 120)
 	ASSERT_EQ(0, vaapi_eh_take_plan(owner, l.e[0].id));
 	EXPECT_EQ(0, vaapi_eh_take_plan(owner, l.e[0].id));
 	EXPECT_EQ(-EBUSY, vaapi_eh_take_plan(self->c.h, l.e[0].id));
+	EXPECT_TRUE(ctl_extack_is(self->c.h, "Another socket owns the plan"));
+	/* Only the owner ends a plan it took. */
+	EXPECT_EQ(-EBUSY, vaapi_eh_resubmit_plan(self->c.h, l.e[0].id,
+						 l.e[0].generation));
+	EXPECT_EQ(-EBUSY, vaapi_eh_abort_plan(self->c.h, l.e[0].id, 0));
 	ASSERT_EQ(0, wait_plans(self->c.h, self->vd, 1, &l));
 	EXPECT_NE(0U, l.e[0].owner);
 	vaapi_close(owner);
@@ -427,10 +442,15 @@ TEST_F_TIMEOUT(plans, component_timeout_parameter_bounds_its_plans, 120)
 /* Pass-through reads and writes one leg only, and checks its arguments. */
 TEST_F(plans, passthrough_reads_and_writes_one_leg)
 {
-	uint8_t *buf = vt_alloc(BLK), *exp = vt_alloc(BLK);
+	uint8_t *buf = vt_alloc(VVMP_IO_MAX_BYTES), *exp = vt_alloc(VVMP_IO_MAX_BYTES);
 	const uint64_t sector = 4096;
 
 	ASSERT_NE(NULL, buf);
+	/* The largest read fits one reply. */
+	ASSERT_EQ(0, vaapi_eh_passthrough(self->c.h, self->vd, 0, false, sector,
+					  buf, VVMP_IO_MAX_BYTES));
+	vt_pattern(exp, VVMP_IO_MAX_BYTES, sector * 512, SEED_OLD);
+	EXPECT_EQ(0, memcmp(buf, exp, VVMP_IO_MAX_BYTES));
 	ASSERT_EQ(0, vaapi_eh_passthrough(self->c.h, self->vd, 1, false, sector,
 					  buf, BLK));
 	vt_pattern(exp, BLK, sector * 512, SEED_OLD);

@@ -66,6 +66,7 @@ const char *vaapi_event_name(enum vvmp_event event)
 		[VVMP_EVENT_VD_ACTIVITY] = "vd-activity",
 		[VVMP_EVENT_EXCEPTION] = "exception",
 		[VVMP_EVENT_EXCEPTION_DONE] = "exception-done",
+		[VVMP_EVENT_VD_PARAMS] = "vd-params",
 	};
 	return NAME(names, event);
 }

@@ -40,6 +40,12 @@ struct vaapi *vaapi_open(void)
 	/* libnl 3.7 has no switch for extended ACKs: ask the socket directly. */
 	setsockopt(nl_socket_get_fd(h->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	setsockopt(nl_socket_get_fd(h->sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	/*
+	 * Replies can exceed a page (PASSTHROUGH data): read each at its size,
+	 * and let the socket queue more than libnl's default 32 KiB.
+	 */
+	nl_socket_enable_msg_peek(h->sk);
+	nl_socket_set_buffer_size(h->sk, 1 << 20, 0);
 	h->family = genl_ctrl_resolve(h->sk, VVMP_GENL_NAME);
 	if (h->family < 0) {
 		err = vaapi_nlerr_to_errno(h->family);

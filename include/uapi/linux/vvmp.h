@@ -159,7 +159,8 @@ enum vvmp_cmd {
 				/* when it closes, the plan's timeout applies */
 	VVMP_CMD_EXC_RESUBMIT,	/* EXC_ID EXC_GENERATION: run it again; */
 				/* -ESTALE if the VD's map changed since */
-	VVMP_CMD_EXC_ABORT,	/* EXC_ID [EXC_ERRNO]: fail the client I/O */
+	VVMP_CMD_EXC_ABORT,	/* EXC_ID [EXC_ERRNO]: fail the client I/O; */
+				/* EIO ENOSPC ENOLINK ETIMEDOUT EOPNOTSUPP... */
 	VVMP_CMD_EXC_POLICY_SET, /* VD_NAME [EXC_TIMEOUT_MS] [EXC_ON_TIMEOUT] */
 	VVMP_CMD_PASSTHROUGH,	/* VD_NAME LEG_INDEX IO -> [DATA]: raw I/O */
 				/* on one component (leg), VD sectors */
@@ -505,6 +506,8 @@ enum vvmp_event {
 					/* stopped (a leg's failure) or resumed */
 	VVMP_EVENT_EXCEPTION,		/* EXCEPTION: a plan is held for the CP */
 	VVMP_EVENT_EXCEPTION_DONE,	/* EXC_ID EXC_OUTCOME [EXC_ERRNO] */
+	VVMP_EVENT_VD_PARAMS,		/* RESYNC_RATE EXC_TIMEOUT_MS */
+					/* EXC_ON_TIMEOUT: the VD's now */
 };
 
 #endif /* _UAPI_LINUX_VVMP_H */

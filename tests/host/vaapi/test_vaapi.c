@@ -2029,7 +2029,8 @@ TEST(names_match_the_cli_and_docs)
 	CHECK_STR(vaapi_exc_on_timeout_name(VVMP_EXC_TIMEOUT_FAIL), "fail");
 	CHECK_STR(vaapi_exc_on_timeout_name(VVMP_EXC_TIMEOUT_HOLD), "hold");
 	CHECK(vaapi_acl_name(3) == NULL);
-	CHECK(vaapi_event_name(VVMP_EVENT_EXCEPTION_DONE + 1) == NULL);
+	CHECK_STR(vaapi_event_name(VVMP_EVENT_VD_PARAMS), "vd-params");
+	CHECK(vaapi_event_name(VVMP_EVENT_VD_PARAMS + 1) == NULL);
 	CHECK(vaapi_plan_op_name(VVMP_PLAN_RESTORE + 1) == NULL);
 	CHECK(vaapi_exc_reason_name(VVMP_EXC_COMPONENT + 1) == NULL);
 	CHECK(vaapi_io_op_name(VVMP_IO_FLUSH + 1) == NULL);
