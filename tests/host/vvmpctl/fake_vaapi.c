@@ -745,6 +745,17 @@ int vaapi_events_run(struct vaapi_events *ev, vaapi_event_cb cb, void *arg)
 	snprintf(e->vd, sizeof(e->vd), "data1");
 	cb(e, false, arg);
 	memset(e, 0, sizeof(*e));
+	e->type = VVMP_EVENT_VD_PARAMS;
+	e->present = (1ULL << VVMP_A_EVENT) | (1ULL << VVMP_A_EVENT_SEQ) |
+		     (1ULL << VVMP_A_VD_NAME) | (1ULL << VVMP_A_RESYNC_RATE) |
+		     (1ULL << VVMP_A_EXC_TIMEOUT_MS) | (1ULL << VVMP_A_EXC_ON_TIMEOUT);
+	e->seq = 18;
+	snprintf(e->vd, sizeof(e->vd), "data0");
+	e->resync_rate = 2048;
+	e->exc_timeout_ms = 60000;
+	e->exc_on_timeout = VVMP_EXC_TIMEOUT_HOLD;
+	cb(e, false, arg);
+	memset(e, 0, sizeof(*e));
 	e->lost = true;
 	e->present = 1ULL << VVMP_A_EVENTS_LOST;
 	cb(e, false, arg);

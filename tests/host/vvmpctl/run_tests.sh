@@ -206,7 +206,7 @@ else
 	not_ok "help: vvmpctl --help" "exit $RC" "$(head -n3 "$OUT")"
 fi
 objects=$(sed -n '/^Objects:/,/^Numbers/{s/^  \([a-z]*\) .*/\1/p}' "$OUT")
-if [ "$(echo $objects)" = "vd client acl status cos stats plan leg io divert txn events pool unit session alloc" ]; then
+if [ "$(echo $objects)" = "vd client acl status cos stats plan leg io divert txn events pool unit session alloc spare" ]; then
 	ok "help: every object listed"
 else
 	not_ok "help: every object listed" "got: $(echo $objects)"
@@ -506,6 +506,7 @@ event exception seq 14 vd data0 id 12 generation 3 reason divert op write sector
 event exception seq 15 vd data1 id 13 generation 1 reason component op write sector 4096 length 16 leg 1
 event exception-done seq 16 vd data0 id 12 outcome resubmitted
 event exception-done seq 17 vd data1 id 13 outcome timed-out errno 5
+event vd-params seq 18 vd data0 resync_rate 2048 exc_timeout_ms 60000 exc_on_timeout hold
 events_lost" events
 output "events json: one object per line" '{"event":"vd-exists","seq":7,"snapshot":true,"snapshot_seq":9,"vd":"data0","size":4096,"generation":3,"region_sectors":1024,"resync_rate":0,"io":"active","exc_timeout_ms":30000,"exc_on_timeout":"fail"}
 {"event":"client-exists","seq":2,"snapshot":true,"client":"h1","info":"host one"}
@@ -517,6 +518,7 @@ output "events json: one object per line" '{"event":"vd-exists","seq":7,"snapsho
 {"event":"exception","seq":15,"snapshot":false,"vd":"data1","id":13,"generation":1,"reason":"component","op":"write","sector":4096,"length":16,"leg":1}
 {"event":"exception-done","seq":16,"snapshot":false,"vd":"data0","id":12,"outcome":"resubmitted"}
 {"event":"exception-done","seq":17,"snapshot":false,"vd":"data1","id":13,"outcome":"timed-out","errno":5}
+{"event":"vd-params","seq":18,"snapshot":false,"vd":"data0","resync_rate":2048,"exc_timeout_ms":60000,"exc_on_timeout":"hold"}
 {"events_lost":true}' -j events
 output "events show: snapshot only" "event vd-exists seq 7 snapshot snapshot_seq 9 vd data0 size 4096 generation 3 region_sectors 1024 resync_rate 0 io active exc_timeout_ms 30000 exc_on_timeout fail
 event client-exists seq 2 snapshot client h1 info \"host one\"" events show
@@ -531,7 +533,7 @@ if command -v jq >/dev/null; then
 		$FAKE -j $args | jq -e . >/dev/null || { bad=1; echo "  -j $args: not JSON" >&2; }
 		$FAKE -j -p $args | jq -e . >/dev/null || { bad=1; echo "  -j -p $args: not JSON" >&2; }
 	done
-	$FAKE -j events | jq -e -s 'length == 11' >/dev/null || { bad=1; echo "  -j events" >&2; }
+	$FAKE -j events | jq -e -s 'length == 12' >/dev/null || { bad=1; echo "  -j events" >&2; }
 	[ $bad = 0 ] && ok "json: every -j output parses" || not_ok "json: every -j output parses"
 fi
 
