@@ -40,7 +40,8 @@
  * Clearing is lazy: every VVMP_LOG_PERIOD (5 s) a worker clears the
  * intent of the regions no write was admitted to since its last pass and
  * that are not dirty, flushes the legs (the data written there is then
- * durable) and writes the bitmap. A region with a write in flight is never
+ * durable) and writes the bitmap; with no intent left, the header is
+ * clean again. A region with a write in flight is never
  * cleared: admitted writes are counted in one of two epochs, and the
  * worker clears (and flips the epoch) only once every write of the
  * previous epoch has completed. Two counters and a "touched" bitmap cost
@@ -456,8 +457,8 @@ static int vvmp_log_flush(struct vvmp_region_disk *rd, bool shutdown)
 		rd->nr_intent = 0;
 		rd->relaxed = true;
 	}
-	vvmp_log_state_now(vd, &st, shutdown || (rd->disk.clean &&
-						 !rd->nr_intent));
+	/* No intent left: no write is in flight (see vvmp_log_period_work()). */
+	vvmp_log_state_now(vd, &st, shutdown || !rd->nr_intent);
 	header = !vvmp_log_state_equal(&st, &rd->disk);
 	newly_in_sync = vvmp_log_in_sync(&st) & ~rd->disk_in_sync;
 	relax = rd->relaxed || newly_in_sync || (st.clean && !rd->disk.clean);
@@ -539,7 +540,9 @@ static void vvmp_log_flush_work(struct work_struct *work)
 /*
  * Clear the intent of regions nothing was admitted to since the last pass
  * and that are not dirty, once every write admitted before that pass has
- * completed; then write whatever changed.
+ * completed; then write whatever changed. A region with a write in flight
+ * keeps its intent, so once none is left the header is clean again (md's
+ * "safe mode"): a crash of an idle mirror then needs no resync.
  */
 static void vvmp_log_period_work(struct work_struct *work)
 {

@@ -476,7 +476,8 @@ TEST_F(rlog, interrupted_initial_sync_is_a_full_copy_again)
 
 /*
  * Intent bits of regions no longer written are cleared within a few
- * periods (5 s each); the region of a write stays marked meanwhile.
+ * periods (5 s each), and with none left the log is clean again; the next
+ * write marks it unclean with its region's intent first.
  */
 TEST_F_TIMEOUT(rlog, intent_is_cleared_once_writes_stop, 120)
 {
@@ -496,12 +497,15 @@ TEST_F_TIMEOUT(rlog, intent_is_cleared_once_writes_stop, 120)
 	do {
 		vt_sleep_ms(500);
 		ASSERT_EQ(0, read_header(self->log, &h, &img));
-	} while (bits_set(img.block[1], 32768) && vt_now_ms() < deadline);
+	} while ((bits_set(img.block[1], 32768) || h.flags != 1) &&
+		 vt_now_ms() < deadline);
 	EXPECT_EQ(0U, bits_set(img.block[1], 32768));
 	EXPECT_TRUE(h.valid);
+	EXPECT_EQ(1U, h.flags);			/* clean */
 	/* Rewriting a region sets its intent again before the write. */
 	ASSERT_EQ(0, write_region(path, self->image, 10, 4096, SEED_NEW));
 	ASSERT_EQ(0, read_header(self->log, &h, &img));
+	EXPECT_EQ(0U, h.flags);
 	EXPECT_TRUE(bit(img.block[1], 10));
 	EXPECT_EQ(1U, bits_set(img.block[1], 32768));
 	check_data(_metadata, self, path);
