@@ -40,6 +40,27 @@
  *                {"id":N,"session_id":N,"freed":true}
  *   refused:     {"error":"ALLOCATE: NO_SPACE","status":8} (the VVMP status,
  *                Documentation/vvmp-protocol.rst)
+ *
+ * Exception handling (Documentation/vvmpd.rst "Exception handling"). VOLUME
+ * is the repository's volume id ("units": volumes[].id).
+ *
+ *   "spares\n"              {"volumes":[{"id":N,"state":"spare|failed",
+ *                           "unit_id":N,"domain_id":N,"length_lba":N,
+ *                           "unit_up":true|false,"since_ms":N}]}: the hot
+ *                           spares and the failed volumes (both out of the pool)
+ *   "spare add VOLUME\n"    make an unallocated volume a hot spare
+ *   "spare delete VOLUME\n" give a spare back to the pool
+ *   "spare repaired VOLUME\n" a failed volume may be allocated again
+ *                reply to the three: {"id":N,"state":"spare|pool"}
+ *   "legs\n", "legs ID\n"   {"legs":[{"vd_id":N,"kernel_name":"..","leg":N,
+ *                           "state":"in-sync|failed|resyncing|rebuilding",
+ *                           "full_copy":true|false,"failures":N,"changed_ms":N}]}
+ *   "divert add ID START LENGTH\n", "divert delete ID START LENGTH\n"
+ *                {"vd_id":N,"kernel_name":"..","start":N,"length":N,
+ *                 "range":"added|deleted"}: vvmpd's own divert range on
+ *                allocation ID (VD sectors); its I/O is resubmitted at once
+ *   "diverts\n"  {"diverts":[{"vd_id":N,"start":N,"length":N}]}
+ *   refused:     {"error":"REQUEST: why"}
  */
 #ifndef VVMP_VVMPD_H
 #define VVMP_VVMPD_H

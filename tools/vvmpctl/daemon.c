@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vvmpctl pool|unit|session|alloc: vvmpd's state, and allocations made by
- * an administrator, through its local control socket (include/vvmp/vvmpd.h: one request line, one JSON document back).
+ * vvmpctl pool|unit|session|alloc|spare: vvmpd's state, allocations made by
+ * an administrator, hot spares and leg health, through its local control
+ * socket (include/vvmp/vvmpd.h: one request line, one JSON document back).
  * The reply is parsed and printed through output.c, so text and -j JSON
  * carry vvmpd's own field names.
  */
@@ -519,6 +520,105 @@ static int alloc_free(struct ctl *ctl, int argc, char **argv)
 	return change(ctl, request);
 }
 
+/* alloc legs [ID]: the leg health vvmpd recorded (of allocation ID) */
+static int alloc_legs(struct ctl *ctl, int argc, char **argv)
+{
+	char request[VVMPD_CTL_MAX_REQUEST];
+	uint32_t id;
+	int rc;
+
+	if (argc > 1)
+		return ctl_usage_error(ctl, "unexpected argument '%s'", argv[1]);
+	snprintf(request, sizeof(request), "legs");
+	if (argc) {
+		rc = arg_u32(ctl, "allocation", argv[0], &id);
+		if (rc)
+			return rc;
+		snprintf(request, sizeof(request), "legs %u", id);
+	}
+	return show(ctl, request, "legs", "allocation", 0, NULL);
+}
+
+/* alloc divert|undivert ID START LENGTH: vvmpd's own divert range */
+static int alloc_divert_range(struct ctl *ctl, int argc, char **argv, const char *verb)
+{
+	char request[VVMPD_CTL_MAX_REQUEST];
+	uint64_t start, length;
+	uint32_t id;
+	int rc;
+
+	if (argc != 3)
+		return argc > 3 ? ctl_usage_error(ctl, "unexpected argument '%s'", argv[3]) :
+				  ctl_usage_error(ctl, "expected ID START LENGTH");
+	rc = arg_u32(ctl, "allocation", argv[0], &id);
+	if (!rc)
+		rc = arg_u64(ctl, "start", argv[1], &start);
+	if (!rc)
+		rc = arg_u64(ctl, "length", argv[2], &length);
+	if (rc)
+		return rc;
+	if (!length)
+		return ctl_usage_error(ctl, "invalid length '0': a range holds at least one sector");
+	snprintf(request, sizeof(request), "divert %s %u %llu %llu", verb, id,
+		 (unsigned long long)start, (unsigned long long)length);
+	return change(ctl, request);
+}
+
+static int alloc_divert(struct ctl *ctl, int argc, char **argv)
+{
+	return alloc_divert_range(ctl, argc, argv, "add");
+}
+
+static int alloc_undivert(struct ctl *ctl, int argc, char **argv)
+{
+	return alloc_divert_range(ctl, argc, argv, "delete");
+}
+
+static int alloc_diverts(struct ctl *ctl, int argc, char **argv)
+{
+	if (argc)
+		return ctl_usage_error(ctl, "unexpected argument '%s'", argv[0]);
+	return show(ctl, "diverts", "diverts", "divert range", 0, NULL);
+}
+
+static int spare_show(struct ctl *ctl, int argc, char **argv)
+{
+	return show(ctl, "spares", "volumes", "volume", argc, argv);
+}
+
+/* spare add|delete|repaired VOLUME */
+static int spare_change(struct ctl *ctl, int argc, char **argv, const char *verb)
+{
+	char request[VVMPD_CTL_MAX_REQUEST];
+	uint32_t volume;
+	int rc;
+
+	if (argc != 1)
+		return argc ? ctl_usage_error(ctl, "unexpected argument '%s'", argv[1]) :
+			      ctl_usage_error(ctl, "'%s' needs a VOLUME id (vvmpctl unit show)",
+					      verb);
+	rc = arg_u32(ctl, "volume", argv[0], &volume);
+	if (rc)
+		return rc;
+	snprintf(request, sizeof(request), "spare %s %u", verb, volume);
+	return change(ctl, request);
+}
+
+static int spare_add(struct ctl *ctl, int argc, char **argv)
+{
+	return spare_change(ctl, argc, argv, "add");
+}
+
+static int spare_delete(struct ctl *ctl, int argc, char **argv)
+{
+	return spare_change(ctl, argc, argv, "delete");
+}
+
+static int spare_repaired(struct ctl *ctl, int argc, char **argv)
+{
+	return spare_change(ctl, argc, argv, "repaired");
+}
+
 static const char daemon_details[] =
 	"These ask vvmpd over its control socket (option -s PATH, default "
 	VVMPD_CTL_PATH ").\n";
@@ -553,6 +653,27 @@ static const struct ctl_verb alloc_verbs[] = {
 	{ "set", NULL, "ID bandwidth KB",
 	  "CHANGE_PARAMS: allocation ID's bandwidth in KB/s (0: unlimited), live", alloc_set },
 	{ "free", NULL, "ID", "FREE allocation ID (its owner session's hold)", alloc_free },
+	{ "legs", NULL, "[ID]",
+	  "leg health vvmpd recorded: failed, resyncing, rebuilding, in-sync; failure counts",
+	  alloc_legs },
+	{ "divert", NULL, "ID START LENGTH",
+	  "I/O on those sectors of allocation ID goes through vvmpd, which resubmits it",
+	  alloc_divert },
+	{ "undivert", NULL, "ID START LENGTH", "remove a range 'divert' made (exactly as given)",
+	  alloc_undivert },
+	{ "diverts", NULL, "", "the divert ranges vvmpd made", alloc_diverts },
+	{ NULL },
+};
+
+static const struct ctl_verb spare_verbs[] = {
+	{ "show", "list", "[VOLUME]",
+	  "volumes out of the pool: hot spares (state spare) and failed volumes (failed)",
+	  spare_show },
+	{ "add", NULL, "VOLUME",
+	  "make an unallocated volume a hot spare of its unit's domain", spare_add },
+	{ "delete", "del", "VOLUME", "give a spare back to the pool", spare_delete },
+	{ "repaired", NULL, "VOLUME",
+	  "a volume a rebuild left as failed may be allocated again", spare_repaired },
 	{ NULL },
 };
 
@@ -577,9 +698,16 @@ const struct ctl_object ctl_session = {
 	.default_verb = "show",
 	.details = daemon_details,
 };
+const struct ctl_object ctl_spare = {
+	.name = "spare",
+	.summary = "vvmpd's hot spares and failed volumes",
+	.verbs = spare_verbs,
+	.default_verb = "show",
+	.details = daemon_details,
+};
 const struct ctl_object ctl_alloc = {
 	.name = "alloc",
-	.summary = "vvmpd's allocations: show, create, grow, set, free",
+	.summary = "vvmpd's allocations: show, create, grow, set, free, legs, divert",
 	.verbs = alloc_verbs,
 	.default_verb = "show",
 	.details = daemon_details,

@@ -18,7 +18,7 @@
 static const struct ctl_object *const objects[] = {
 	&ctl_vd, &ctl_client, &ctl_acl, &ctl_status, &ctl_cos, &ctl_stats,
 	&ctl_plan, &ctl_leg, &ctl_io, &ctl_divert, &ctl_txn, &ctl_events,
-	&ctl_pool, &ctl_unit, &ctl_session, &ctl_alloc, NULL,
+	&ctl_pool, &ctl_unit, &ctl_session, &ctl_alloc, &ctl_spare, NULL,
 };
 
 static bool is_help(const char *s)

@@ -59,7 +59,7 @@ struct ctl_object {
 /* Objects (one file each; daemon.c has the vvmpd-backed ones). */
 extern const struct ctl_object ctl_vd, ctl_client, ctl_acl, ctl_status, ctl_cos,
 	ctl_stats, ctl_plan, ctl_leg, ctl_io, ctl_divert, ctl_txn, ctl_events,
-	ctl_pool, ctl_unit, ctl_session, ctl_alloc;
+	ctl_pool, ctl_unit, ctl_session, ctl_alloc, ctl_spare;
 
 /* main.c */
 int ctl_run(struct ctl *ctl, int argc, char **argv);

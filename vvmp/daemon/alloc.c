@@ -128,6 +128,7 @@ static int snapshot_load(struct vvmpd *d, struct pool_snapshot *s)
 		snapshot_free(s);
 		return -EIO;
 	}
+	vvmpd_eh_pool_filter(d, s->vols, &s->nvols);	/* no spares, no failed volumes */
 	return 0;
 }
 

@@ -17,6 +17,11 @@
  * complete ("config complete" hold-down), and a push that stays incomplete
  * for hold_down_ms gets the hold-down action (enable or disable).
  *
+ * Each push also sets what exception handling needs (eh.c): the masks of a
+ * mirror's legs (staged with the rest), the legs the repository records as
+ * stale failed again in a VD the push creates, and the VD's plan policy
+ * (after the commit: the kernel applies it at once).
+ *
  * A poll thread notices the family appearing (module loaded or reloaded)
  * or pushed VDs missing, and pushes everything again; it also deletes
  * kernel VDs this manager owns but no longer stores, once no dm device
@@ -139,6 +144,8 @@ static struct vaapi *handle(struct vvmpd *d)
 		return NULL;
 	}
 	ap->family_missing_logged = false;
+	/* The family is (back): exception handling listens again (eh.c). */
+	__atomic_add_fetch(&d->kernel_epoch, 1, __ATOMIC_RELEASE);
 	return ap->h;
 }
 
@@ -511,7 +518,7 @@ enum map_change { MAP_ABSENT, MAP_EQUAL, MAP_EXTENDS, MAP_DIFFERS };
  * quiesce were sent (applied, outside a transaction).
  */
 static int push_commands(struct vaapi *h, const char *name, enum map_change change,
-			 uint64_t cur_sectors, struct vaapi_map *want,
+			 uint64_t cur_sectors, struct vaapi_map *want, uint32_t stale_legs,
 			 const struct ap_client *clients, size_t ncl, bool *created)
 {
 	struct vaapi_cos none = { .present = VAAPI_COS_IOPS | VAAPI_COS_BPS | VAAPI_COS_PRIORITY };
@@ -537,6 +544,9 @@ static int push_commands(struct vaapi *h, const char *name, enum map_change chan
 	case MAP_EQUAL:
 		break;
 	}
+	/* A mirror's exception masks; a new VD's legs the repository knows stale. */
+	if (!err)
+		err = vvmpd_eh_push_legs(h, name, want->nr_legs, stale_legs);
 
 	/* Clients, their ACL and CoS; a created VD's clients start quiesced. */
 	for (size_t i = 0; i < ncl && !err; i++) {
@@ -570,7 +580,7 @@ static int push_commands(struct vaapi *h, const char *name, enum map_change chan
  */
 static int push_in_txn(struct vvmpd *d, struct vaapi *h, const char *name,
 		       enum map_change change, uint64_t cur_sectors, struct vaapi_map *want,
-		       const struct ap_client *clients, size_t ncl, int *err)
+		       uint32_t stale_legs, const struct ap_client *clients, size_t ncl, int *err)
 {
 	bool created;
 	uint32_t txn;
@@ -587,7 +597,8 @@ static int push_in_txn(struct vvmpd *d, struct vaapi *h, const char *name,
 	if (*err)
 		return 1;
 	vaapi_tx_use(h, txn);
-	*err = push_commands(h, name, change, cur_sectors, want, clients, ncl, &created);
+	*err = push_commands(h, name, change, cur_sectors, want, stale_legs, clients, ncl,
+			     &created);
 	if (*err) {
 		vaapi_tx_abort(h, txn);
 		vaapi_tx_use(h, 0);
@@ -614,6 +625,7 @@ static int push_vd(struct vvmpd *d, uint32_t vd_id)
 	struct vaapi *h = handle(d);
 	enum map_change change = MAP_EQUAL;
 	uint64_t cur_sectors = 0;
+	uint32_t stale;
 	struct ap_vd *t;
 	bool created, in_txn;
 	size_t ncl;
@@ -673,15 +685,19 @@ static int push_vd(struct vvmpd *d, uint32_t vd_id)
 			change = MAP_DIFFERS;
 	}
 
-	in_txn = push_in_txn(d, h, name, change, cur_sectors, want, clients, ncl, &err);
+	stale = change == MAP_ABSENT ? vvmpd_eh_stale_legs(d, vd_id, want->nr_legs) : 0;
+	in_txn = push_in_txn(d, h, name, change, cur_sectors, want, stale, clients, ncl, &err);
 	if (!in_txn) {
-		err = push_commands(h, name, change, cur_sectors, want, clients, ncl, &created);
+		err = push_commands(h, name, change, cur_sectors, want, stale, clients, ncl,
+				    &created);
 		/* Half pushed: the VD stays quiesced until a retry completes it. */
 		if (err && created && !t->held) {
 			t->held = true;
 			t->held_since_ms = vvmp_now_ms();
 		}
 	}
+	if (!err)
+		err = vvmpd_eh_push_policy(d, h, name);	/* not transactional */
 	if (err)
 		goto kernel_err;
 	if (change == MAP_ABSENT)
@@ -915,6 +931,11 @@ void vvmpd_ap_raid_fresh(struct vvmpd *d, uint32_t vd_id)
 		t->raid_fresh = true;
 }
 
+struct vaapi *vvmpd_ap_handle(struct vvmpd *d)
+{
+	return d->ap ? handle(d) : NULL;
+}
+
 bool vvmpd_ap_vd_state(struct vvmpd *d, uint32_t vd_id, const char **reason)
 {
 	struct ap_vd *t = d->ap ? track(d, vd_id, false) : NULL;
@@ -965,6 +986,7 @@ static void poll_once(struct vvmpd *d)
 		}
 	}
 	if (redo) {
+		__atomic_add_fetch(&d->kernel_epoch, 1, __ATOMIC_RELEASE);	/* eh.c */
 		for (size_t i = 0; i < ap->nvds; i++)
 			ap->vds[i].pushed = false;
 		kernel_scan_free(&ks);

@@ -332,8 +332,9 @@ static void serve(struct vvmpd *d, int fd)
 		ctl_vds(d, f);
 	else if (!strncmp(req, "alloc ", 6))
 		ctl_alloc(d, f, req + 6);
-	else
-		fputs("{\"error\":\"unknown request (pool, units, sessions, vds, alloc)\"}\n", f);
+	else if (!vvmpd_eh_ctl(d, f, req))	/* spares, legs, diverts: eh_ctl.c */
+		fputs("{\"error\":\"unknown request (pool, units, sessions, vds, alloc, "
+		      "spares, spare, legs, diverts, divert)\"}\n", f);
 	pthread_mutex_unlock(&d->lock);
 send:
 	fclose(f);

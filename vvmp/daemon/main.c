@@ -13,6 +13,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include <linux/vvmp.h>
 #include <vvmp/vvmpd.h>
 #include "daemon/vvmpd_internal.h"
 
@@ -48,6 +49,12 @@ static void usage(FILE *f)
 "  --hold-down-ms N       a VD whose push is incomplete this long gets the\n"
 "                         hold-down action (default: policy hold_down_ms, else 30000)\n"
 "  --hold-down-action enable|disable  (default: policy hold_down_action, else disable)\n"
+"  --exc-timeout-ms N     how long the kernel holds a plan for vvmpd (default:\n"
+"                         policy exc_timeout_ms, else 30000)\n"
+"  --exc-on-timeout fail|hold  then: fail the I/O, or hold it on (default: policy\n"
+"                         exc_on_timeout, else hold)\n"
+"  --probe-ms N           probe a failed leg without a spare this often (default 5000)\n"
+"  --eh-delay-ms N        keep each plan taken N ms before handling it (testing)\n"
 "  -v, --verbose\n", VVMP_TCP_PORT, VVMP_UDP_PORT);
 }
 
@@ -123,6 +130,8 @@ static int parse_args(struct vvmpd *d, int argc, char **argv)
 		{ "kernel-poll-ms", 1, 0, 'K' }, { "no-kernel", 0, 0, 'N' },
 		{ "no-kernel-txn", 0, 0, 'X' },
 		{ "hold-down-ms", 1, 0, 'o' }, { "hold-down-action", 1, 0, 'A' },
+		{ "exc-timeout-ms", 1, 0, 'E' }, { "exc-on-timeout", 1, 0, 'O' },
+		{ "probe-ms", 1, 0, 'P' }, { "eh-delay-ms", 1, 0, 'Y' },
 		{ "help", 0, 0, 'h' }, { 0 },
 	};
 	struct vvmpd_config *c = &d->cfg;
@@ -135,6 +144,7 @@ static int parse_args(struct vvmpd *d, int argc, char **argv)
 		.server_id = 1, .heartbeat_ms = 1000, .session_grace_ms = 30000,
 		.register_max_ms = 60000, .udp_retry_ms = 200, .udp_attempts = 6,
 		.ctl_uid = getuid(), .kernel_poll_ms = 1000,
+		.exc_on_timeout = -1, .probe_ms = VVMPD_PROBE_MS,
 	};
 	while ((o = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
 		const char *a = optarg;
@@ -151,6 +161,12 @@ static int parse_args(struct vvmpd *d, int argc, char **argv)
 			if (strcmp(a, "enable") && strcmp(a, "disable"))
 				goto bad;
 			hold_down_action = a;
+			continue;
+		case 'O':
+			if (strcmp(a, "fail") && strcmp(a, "hold"))
+				goto bad;
+			c->exc_on_timeout = !strcmp(a, "hold") ? VVMP_EXC_TIMEOUT_HOLD :
+								 VVMP_EXC_TIMEOUT_FAIL;
 			continue;
 		case 'h': usage(stdout); exit(0);
 		case 'd':
@@ -182,6 +198,12 @@ static int parse_args(struct vvmpd *d, int argc, char **argv)
 		case 'u': c->ctl_uid = v; break;
 		case 'K': if (!v) goto bad; c->kernel_poll_ms = v; break;
 		case 'o': hold_down_ms = a; break;
+		case 'E':
+			if (!v || v > VVMP_EXC_TIMEOUT_MS_MAX) goto bad;
+			c->exc_timeout_ms = v;
+			break;
+		case 'P': if (!v) goto bad; c->probe_ms = v; break;
+		case 'Y': c->eh_delay_ms = v; break;
 		}
 		continue;
 bad:
@@ -294,11 +316,13 @@ int main(int argc, char **argv)
 		vvmpd_log("cannot open repository %s: %s", d.cfg.db_path, strerror(-err));
 		return 1;
 	}
-	if (store_domains(&d) || hold_down_config(&d))
+	if (store_domains(&d) || hold_down_config(&d) || vvmpd_eh_config(&d))
 		return 1;
 	units_reset(&d);
 	vvmpd_sessions_load(&d);
 	err = vvmpd_ap_start(&d);
+	if (!err)
+		err = vvmpd_eh_start(&d);	/* after the push: VDs first, then their plans */
 	if (err) {
 		vvmpd_log("cannot start the kernel hand-off: %s", strerror(-err));
 		return 1;

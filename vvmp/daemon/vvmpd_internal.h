@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <vvmp/proto.h>
 #include <vvmp/repo.h>
@@ -19,6 +20,8 @@
 #define VVMPD_MAX_DOMAINS	VVMP_MAX_DOMAINS
 #define VVMPD_MAX_PEERS		8
 #define VVMPD_MAX_PENDING	256	/* outstanding manager -> unit UDP requests */
+#define VVMPD_EXC_TIMEOUT_MS	30000	/* plans held: the default timeout (eh.c) */
+#define VVMPD_PROBE_MS		5000	/* failed legs: the default probe interval */
 
 struct vvmpd_domain {
 	uint32_t id;
@@ -103,6 +106,10 @@ struct vvmpd_config {
 	bool no_kernel_txn;		/* push command by command (--no-kernel-txn) */
 	uint32_t hold_down_ms;		/* incomplete push: then the hold-down action */
 	bool hold_down_enable;		/* action: enable (true) or disable */
+	uint32_t exc_timeout_ms;	/* plans held: timeout (0: policy, else default) */
+	int exc_on_timeout;		/* then enum vvmp_exc_on_timeout (-1: policy...) */
+	uint32_t probe_ms;		/* failed legs without a spare: probe interval */
+	uint32_t eh_delay_ms;		/* taken plans wait this long (tests) */
 	int verbose;
 };
 
@@ -132,6 +139,8 @@ struct vvmpd {
 	uint32_t loss_state;
 	struct vvmpd_ap *ap;		/* kernel hand-off state (ap_push.c) */
 	struct vvmpd_remote *remote;	/* remote-leg attachments (volume_dev.c) */
+	struct vvmpd_eh *eh;		/* exception handling (eh.c) */
+	unsigned int kernel_epoch;	/* bumped when the family (re)appears (atomic) */
 	pthread_mutex_t openings_lock;	/* TCP threads and the UDP thread share: */
 	struct vvmp_opening_cache openings;	/* openings accepted (auth.c) */
 };
@@ -251,5 +260,34 @@ void vvmpd_ap_vd_name(const struct vvmpd *d, uint32_t vd_id, char *out, size_t l
 void vvmpd_ap_client_name(uint32_t domain_id, const char *host, char *out, size_t len);
 /* Whether VD @vd_id is in the kernel as stored; else *@reason says why not. */
 bool vvmpd_ap_vd_state(struct vvmpd *d, uint32_t vd_id, const char **reason);
+struct vaapi;
+/* The hand-off's libvaapi handle (NULL while the family is absent); d->lock held. */
+struct vaapi *vvmpd_ap_handle(struct vvmpd *d);
+
+/*
+ * eh.c: exception handling (Documentation/vvmpd.rst "Exception handling").
+ * vvmpd_eh_config() resolves the plan policy (options, else the repository
+ * policies exc_timeout_ms / exc_on_timeout, else 30 s and hold) before
+ * vvmpd_eh_start() starts the thread (after vvmpd_ap_start()).
+ */
+int vvmpd_eh_config(struct vvmpd *d);
+int vvmpd_eh_start(struct vvmpd *d);
+/* Wake the EH thread (a spare was added): from any thread. */
+void vvmpd_eh_kick(struct vvmpd *d);
+/*
+ * For a push that creates VD @vd_id in the kernel (d->lock held): the legs
+ * the repository records as not in sync (bit per leg; never all of them),
+ * marked to be copied whole when they are restored.
+ */
+uint32_t vvmpd_eh_stale_legs(struct vvmpd *d, uint32_t vd_id, unsigned int nr_legs);
+/* Staged in a VD's push: the mirror legs' exception masks; fail @stale legs. */
+int vvmpd_eh_push_legs(struct vaapi *h, const char *name, unsigned int nr_legs,
+		       uint32_t stale);
+/* After a VD's push: its plan policy (not transactional in the kernel). */
+int vvmpd_eh_push_policy(struct vvmpd *d, struct vaapi *h, const char *name);
+/* Drop hot spares and failed volumes from @vols (allocations never use them). */
+void vvmpd_eh_pool_filter(struct vvmpd *d, struct vvmp_repo_volume *vols, size_t *n);
+/* eh_ctl.c: a control-socket request of exception handling; false if not one. */
+bool vvmpd_eh_ctl(struct vvmpd *d, FILE *f, const char *req);
 
 #endif

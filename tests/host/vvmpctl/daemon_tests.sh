@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# vvmpctl pool|unit|session|alloc (show, create, grow, free) against a fake vvmpd control socket
+# vvmpctl pool|unit|session|alloc (show, create, grow, free, legs, divert) and
+# spare (show, add, delete, repaired) against a fake vvmpd control socket
 # (fake_vvmpd.py answers canned JSON): the request sent, text and -j output
 # with vvmpd's field names, exit codes 0/1/2, help from the verb tables.
 set -u
@@ -99,6 +100,56 @@ grep -q "^vvmpctl: vvmpd refused 'alloc create 3 1024 raid5 0' (ALLOCATE: UNSUPP
 	ok "alloc create refusal names vvmpd's status" || not_ok "alloc create refusal names vvmpd's status" "$(cat "$TMP/err")"
 expect "alloc free of an unknown allocation: exit 1" 1 "" "alloc free 99" alloc free 99
 
+# ---- exception handling: spares, leg health, vvmpd's divert ranges -----------------
+cat >"$TMP/spares.json" <<'J'
+{"volumes":[{"id":3,"state":"spare","unit_id":3,"domain_id":1,"length_lba":49152,"unit_up":true,"since_ms":17},{"id":2,"state":"failed","unit_id":2,"domain_id":1,"length_lba":49152,"unit_up":false,"since_ms":19}]}
+J
+cat >"$TMP/spare_add_3.json" <<'J'
+{"id":3,"state":"spare"}
+J
+cat >"$TMP/spare_delete_3.json" <<'J'
+{"id":3,"state":"pool"}
+J
+cat >"$TMP/spare_repaired_2.json" <<'J'
+{"id":2,"state":"pool"}
+J
+cat >"$TMP/spare_add_1.json" <<'J'
+{"error":"spare add 1: volume 1: the volume holds allocated segments"}
+J
+cat >"$TMP/legs_4.json" <<'J'
+{"legs":[{"vd_id":4,"kernel_name":"san1-vd4","leg":1,"state":"rebuilding","full_copy":false,"failures":2,"changed_ms":23}]}
+J
+cat >"$TMP/divert_add_4_2048_1024.json" <<'J'
+{"vd_id":4,"kernel_name":"san1-vd4","start":2048,"length":1024,"range":"added"}
+J
+cat >"$TMP/divert_delete_4_2048_1024.json" <<'J'
+{"vd_id":4,"kernel_name":"san1-vd4","start":2048,"length":1024,"range":"deleted"}
+J
+expect "spare show: spares and failed volumes" 0 \
+'id 3 state spare unit_id 3 domain_id 1 length_lba 49152 unit_up since_ms 17
+id 2 state failed unit_id 2 domain_id 1 length_lba 49152 since_ms 19' "spares" spare show
+expect "spare: show is the default verb" 0 \
+'id 3 state spare unit_id 3 domain_id 1 length_lba 49152 unit_up since_ms 17
+id 2 state failed unit_id 2 domain_id 1 length_lba 49152 since_ms 19' "spares" spare
+expect "spare show VOLUME -j" 0 \
+	'[{"id":2,"state":"failed","unit_id":2,"domain_id":1,"length_lba":49152,"unit_up":false,"since_ms":19}]' \
+	"spares" -j spare show 2
+expect "spare add" 0 "id 3 state spare" "spare add 3" spare add 3
+expect "spare delete (del)" 0 "id 3 state pool" "spare delete 3" spare del 3
+expect "spare repaired" 0 "id 2 state pool" "spare repaired 2" spare repaired 2
+expect "spare add refused by vvmpd: exit 1" 1 "" "spare add 1" spare add 1
+grep -q "the volume holds allocated segments" "$TMP/err" && ok "spare add refusal relayed" ||
+	not_ok "spare add refusal relayed" "$(cat "$TMP/err")"
+expect "alloc legs ID" 0 \
+	"vd_id 4 kernel_name san1-vd4 leg 1 state rebuilding failures 2 changed_ms 23" \
+	"legs 4" alloc legs 4
+expect "alloc divert: vvmpd's range" 0 \
+	"vd_id 4 kernel_name san1-vd4 start 2048 length 1024 range added" \
+	"divert add 4 2048 1024" alloc divert 4 2048 1024
+expect "alloc undivert -j" 0 \
+	'[{"vd_id":4,"kernel_name":"san1-vd4","start":2048,"length":1024,"range":"deleted"}]' \
+	"divert delete 4 2048 1024" -j alloc undivert 4 2048 1024
+
 # ---- failures: exit 1 ---------------------------------------------------------
 expect "unknown id: exit 1" 1 "" units unit show 9
 grep -q "^vvmpctl: unit 9: No such file or directory$" "$TMP/err" && ok "unknown id named" ||
@@ -142,6 +193,13 @@ usage "alloc grow bad id" "invalid allocation 'x': expected a decimal number bel
 	alloc grow x size 4096
 usage "alloc free without id" "'free' needs an allocation ID" alloc free
 usage "alloc free two ids" "unexpected argument '5'" alloc free 4 5
+usage "spare add without volume" "'add' needs a VOLUME id (vvmpctl unit show)" spare add
+usage "spare add bad volume" "invalid volume 'x': expected a decimal number below 2^32" spare add x
+usage "spare show extra" "unexpected argument '4'" spare show 3 4
+usage "alloc legs two ids" "unexpected argument '5'" alloc legs 4 5
+usage "alloc divert short" "expected ID START LENGTH" alloc divert 4 2048
+usage "alloc divert length 0" "invalid length '0': a range holds at least one sector" \
+	alloc divert 4 2048 0
 run $CTL -s
 [ $RC -eq 2 ] && grep -q "^vvmpctl: option '-s' needs a PATH$" "$TMP/err" && ok "usage: -s without PATH" ||
 	not_ok "usage: -s without PATH" "exit $RC" "$(cat "$TMP/err")"
@@ -151,7 +209,7 @@ run $CTL --help
 grep -q '^  pool     vvmpd.s storage pool (control socket)$' "$TMP/out" &&
 	grep -q '^  -s, --socket PATH' "$TMP/out" && ok "help: top level lists pool and -s" ||
 	not_ok "help: top level lists pool and -s" "$(cat "$TMP/out")"
-for o in pool unit session alloc; do
+for o in pool unit session alloc spare; do
 	run $CTL $o help
 	[ $RC -eq 0 ] && grep -q "^  vvmpctl $o show" "$TMP/out" && grep -q "control socket (option -s PATH" "$TMP/out" &&
 		ok "help: $o help" || not_ok "help: $o help" "$(cat "$TMP/out")"
