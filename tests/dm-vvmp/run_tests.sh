@@ -17,7 +17,7 @@ here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd -P)
 cd "$here" || exit 1
 export DM_DISABLE_UDEV=1
 
-all="table_parse data_layout mirror_faults flush_fua nl_fuzz ctl_commands ctl_clients ctl_events exc_masks exc_plans region_log ctl_live_swap.sh ctl_txn.sh vvmpd_alloc.sh vvmpd_raid.sh vvmpd_remote.sh module_unload"
+all="table_parse data_layout mirror_faults flush_fua nl_fuzz ctl_commands ctl_clients ctl_events exc_masks exc_plans region_log ctl_live_swap.sh ctl_txn.sh vvmpd_alloc.sh vvmpd_raid.sh vvmpd_remote.sh vvmpd_eh.sh module_unload"
 suites=${*:-$all}
 splat_re='BUG:|WARNING:|Oops|KASAN|UBSAN|circular locking|blocked for more than|suspected memory leak'
 
