@@ -404,15 +404,23 @@ int vvmp_nl_passthrough(struct sk_buff *skb, struct genl_info *info)
 	} else {
 		r = 0;
 	}
-	/* The map keeps the device open: no lock is held across the I/O. */
+	/*
+	 * No lock across the I/O: the map keeps the device open, and the VD
+	 * (which a delete would free with its map) stays referenced.
+	 */
+	if (!r)
+		kref_get(&vd->kref);
 	vvmp_nl_unlock(info, vd);
 	if (!r) {
 		r = vvmp_nl_passthrough_io(dev->bdev, dev_sector, write, buf,
 					   len);
 		if (r)
 			NL_SET_ERR_MSG(info->extack, "The leg failed the I/O");
+		vvmp_map_put(map);
+		vvmp_vd_put(vd);
+	} else {
+		vvmp_map_put(map);
 	}
-	vvmp_map_put(map);
 	if (!r && !write) {
 		r = -ENOMEM;
 		reply = vvmp_nl_reply_new_size(info, nla_total_size(len) +

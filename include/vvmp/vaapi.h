@@ -252,15 +252,15 @@ struct vaapi_event {
 	unsigned int nr_ranges;
 	struct vaapi_range ranges[VVMP_MAX_DIVERT_RANGES];
 	uint32_t region_sectors;	/* VD_EXISTS */
-	uint32_t resync_rate;		/* VD_EXISTS: KiB/s, 0: no limit */
+	uint32_t resync_rate;		/* VD_EXISTS, VD_PARAMS: KiB/s, 0: no limit */
 	bool deactivated;		/* VD_EXISTS, VD_ACTIVITY (with */
 					/* LEG_INDEX: the leg that failed) */
 	struct vaapi_exception exception;	/* EVENT_EXCEPTION */
 	uint64_t exc_id;			/* EVENT_EXCEPTION_DONE */
 	enum vvmp_exc_outcome exc_outcome;
 	uint32_t exc_errno;
-	uint32_t exc_timeout_ms;		/* VD_EXISTS */
-	enum vvmp_exc_on_timeout exc_on_timeout; /* VD_EXISTS */
+	uint32_t exc_timeout_ms;		/* VD_EXISTS, VD_PARAMS */
+	enum vvmp_exc_on_timeout exc_on_timeout; /* VD_EXISTS, VD_PARAMS */
 };
 
 /* ---- handle --------------------------------------------------------- */

@@ -348,7 +348,7 @@ static const struct ctl_verb verbs[] = {
 	{ "detach", NULL, "NAME leg N", "remove leg N; later legs move down", plan_detach },
 	{ "replace", NULL, "NAME leg N EXTENT...", "give leg N new extents (copied)", plan_replace },
 	{ "params", NULL, "NAME [leg N [timeout MS] [masks LIST]]",
-	  "set leg N's timeout (0: none) and masks; without 'leg': show every leg's", plan_params },
+	  "set leg N's timeout (a plan of its failure is held at most that long; 0: the VD's) and masks; without 'leg': show every leg's", plan_params },
 	{ "list", NULL, "[vd NAME]",
 	  "list the plans held for the control path (of one VD), oldest first", plan_list },
 	{ "show", NULL, "ID", "show one held plan", plan_show },

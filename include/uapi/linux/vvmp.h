@@ -378,7 +378,8 @@ enum vvmp_plan_op {
 enum vvmp_component_attr {
 	VVMP_COMPONENT_A_UNSPEC,
 	VVMP_COMPONENT_A_LEG,		/* u32: leg index (replies) */
-	VVMP_COMPONENT_A_TIMEOUT_MS,	/* u32: 0 = none */
+	VVMP_COMPONENT_A_TIMEOUT_MS,	/* u32: how long a plan of this failed */
+					/* leg is held, 0: the VD's EXC_TIMEOUT_MS */
 	VVMP_COMPONENT_A_MASKS,		/* u32: VVMP_MASK_* bits */
 	__VVMP_COMPONENT_A_MAX,
 };
