@@ -38,8 +38,8 @@ void ctl_usage_top(FILE *f)
 	      "  -p, --pretty       indent JSON output\n"
 	      "  -b, --batch FILE   run one command per line on one connection ('-': stdin);\n"
 	      "                     'txn begin' ... 'txn commit' lines form one transaction\n"
-	      "  -s, --socket PATH  vvmpd's control socket (pool, unit, session, alloc;\n"
-	      "                     default " VVMPD_CTL_PATH ")\n"
+	      "  -s, --socket PATH  vvmpd's control socket (pool, unit, session, alloc,\n"
+	      "                     spare; default " VVMPD_CTL_PATH ")\n"
 	      "  -h, --help         this text\n"
 	      "Objects:\n", f);
 	for (o = objects; *o; o++)
