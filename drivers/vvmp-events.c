@@ -313,21 +313,11 @@ u8 vvmp_bio_io_op(struct bio *bio)
 void vvmp_event_exception(struct vvmp_vd *vd, struct vvmp_io *io, u8 type,
 			  u8 outcome, int error)
 {
-	struct bio *bio = dm_bio_from_per_bio_data(io, sizeof(*io));
 	struct vvmp_event_rec *rec = vvmp_event_alloc(type, GFP_ATOMIC);
 
 	if (rec) {
 		strscpy(rec->vd, vd->name, sizeof(rec->vd));
-		if (io->port->client)
-			strscpy(rec->client, io->port->client->name,
-				sizeof(rec->client));
-		rec->exc_id = io->exc.id;
-		rec->exc_generation = io->exc.generation;
-		rec->exc_reason = io->exc.reason;
-		rec->leg = io->exc.leg;
-		rec->exc_op = vvmp_bio_io_op(bio);
-		rec->exc_sector = io->vd_sector;
-		rec->exc_length = bio_sectors(bio);
+		vvmp_exc_info(io, &rec->exc);
 		rec->exc_outcome = outcome;
 		rec->exc_errno = error;
 	}

@@ -27,6 +27,29 @@
 
 static atomic64_t vvmp_exc_last_id = ATOMIC64_INIT(0);
 
+/**
+ * vvmp_exc_info() - what a held plan is
+ * @io: the plan's per-bio data, its VD's lock held
+ * @e: filled in
+ */
+void vvmp_exc_info(struct vvmp_io *io, struct vvmp_exc_info *e)
+{
+	struct bio *bio = dm_bio_from_per_bio_data(io, sizeof(*io));
+
+	memset(e, 0, sizeof(*e));
+	e->id = io->exc.id;
+	e->generation = io->exc.generation;
+	e->reason = io->exc.reason;
+	e->op = vvmp_bio_io_op(bio);
+	e->sector = io->vd_sector;
+	e->length = bio_sectors(bio);
+	e->leg = io->exc.leg;
+	e->owner = io->exc.owner;
+	e->age_ms = jiffies_to_msecs(jiffies - io->exc.since);
+	if (io->port->client)
+		strscpy(e->client, io->port->client->name, sizeof(e->client));
+}
+
 static bool vvmp_overlaps(const struct vvmp_range *r, sector_t start,
 			  sector_t end)
 {

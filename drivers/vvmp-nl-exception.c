@@ -44,25 +44,6 @@ int vvmp_nl_put_exception(struct sk_buff *skb, const struct vvmp_exc_info *e)
 	return 0;
 }
 
-/* The values of a held plan; vd->lock held. */
-static void vvmp_exc_info_of(struct vvmp_io *io, struct vvmp_exc_info *e)
-{
-	struct bio *bio = dm_bio_from_per_bio_data(io, sizeof(*io));
-
-	memset(e, 0, sizeof(*e));
-	e->id = io->exc.id;
-	e->generation = io->exc.generation;
-	e->reason = io->exc.reason;
-	e->op = vvmp_bio_io_op(bio);
-	e->sector = io->vd_sector;
-	e->length = bio_sectors(bio);
-	e->leg = io->exc.leg;
-	e->owner = io->exc.owner;
-	e->age_ms = jiffies_to_msecs(jiffies - io->exc.since);
-	if (io->port->client)
-		strscpy(e->client, io->port->client->name, sizeof(e->client));
-}
-
 /* The plan a request names; its commands act at once, never staged. */
 static int vvmp_nl_exc_id(struct genl_info *info, u64 *id)
 {
@@ -107,7 +88,7 @@ int vvmp_nl_exc_get(struct sk_buff *skb, struct genl_info *info)
 	down_read(&vvmp_registry_lock);
 	io = vvmp_exc_find(id, &vd);
 	if (io) {
-		vvmp_exc_info_of(io, &e);
+		vvmp_exc_info(io, &e);
 		spin_unlock_irq(&vd->lock);
 		r = nla_put_string(reply, VVMP_A_VD_NAME, vd->name) ?:
 		    vvmp_nl_put_exception(reply, &e);
@@ -149,7 +130,7 @@ int vvmp_nl_exc_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			spin_lock_irq(&vd->lock);
 			list_for_each_entry(io, &vd->exceptions, exc.node) {
 				if (io->exc.id > cb->args[1]) {
-					vvmp_exc_info_of(io, &e);
+					vvmp_exc_info(io, &e);
 					found = true;
 					break;
 				}

@@ -1155,19 +1155,10 @@ static int vvmp_nl_put_event(struct sk_buff *skb,
 	case VVMP_EVENT_STATS_THRESHOLD:
 		return nla_put_u64_64bit(skb, VVMP_A_THRESHOLD, rec->threshold,
 					 VVMP_A_PAD);
-	case VVMP_EVENT_EXCEPTION: {
-		struct vvmp_exc_info e = {
-			.id = rec->exc_id, .generation = rec->exc_generation,
-			.reason = rec->exc_reason, .op = rec->exc_op,
-			.sector = rec->exc_sector, .length = rec->exc_length,
-			.leg = rec->leg,
-		};
-
-		strscpy(e.client, rec->client, sizeof(e.client));
-		return vvmp_nl_put_exception(skb, &e);
-	}
+	case VVMP_EVENT_EXCEPTION:
+		return vvmp_nl_put_exception(skb, &rec->exc);
 	case VVMP_EVENT_EXCEPTION_DONE:
-		if (nla_put_u64_64bit(skb, VVMP_A_EXC_ID, rec->exc_id,
+		if (nla_put_u64_64bit(skb, VVMP_A_EXC_ID, rec->exc.id,
 				      VVMP_A_PAD) ||
 		    nla_put_u8(skb, VVMP_A_EXC_OUTCOME, rec->exc_outcome) ||
 		    (rec->exc_errno &&

@@ -102,19 +102,6 @@ int vvmp_nl_txn_abort(struct sk_buff *skb, struct genl_info *info);
 void vvmp_txn_undo_add(struct genl_info *info, struct vvmp_undo *undo);
 
 /* vvmp-nl-exception.c */
-struct vvmp_exc_info {
-	u64 id;
-	u64 generation;
-	u8 reason;
-	u8 op;
-	u64 sector;
-	u64 length;
-	u32 leg;
-	u32 owner;
-	u32 age_ms;
-	char client[VVMP_NAME_MAX];
-};
-
 extern const struct nla_policy vvmp_io_policy[VVMP_IO_A_MAX + 1];
 extern const struct nla_policy vvmp_copy_policy[VVMP_COPY_A_MAX + 1];
 int vvmp_nl_put_exception(struct sk_buff *skb, const struct vvmp_exc_info *e);

@@ -297,6 +297,20 @@ struct vvmp_port {
 	u64 error_threshold_seen;
 };
 
+/* What a held plan is, as EXC_GET and EVENT_EXCEPTION report it. */
+struct vvmp_exc_info {
+	u64 id;
+	u64 generation;
+	u8 reason;			/* enum vvmp_exc_reason */
+	u8 op;				/* enum vvmp_io_op */
+	u64 sector;
+	u64 length;
+	u32 leg;
+	u32 owner;
+	u32 age_ms;
+	char client[VVMP_NAME_MAX];
+};
+
 /* One event, with the values of the change it announces. */
 struct vvmp_event_rec {
 	struct list_head node;
@@ -319,14 +333,9 @@ struct vvmp_event_rec {
 	u32 masks;
 	u64 threshold;
 	bool deactivated;
-	u64 exc_id;
-	u64 exc_generation;
-	u8 exc_reason;
-	u8 exc_op;
+	struct vvmp_exc_info exc;	/* EXCEPTION; the id for _DONE too */
 	u8 exc_outcome;
 	u32 exc_errno;
-	u64 exc_sector;
-	u64 exc_length;
 	u32 resync_rate;
 	u8 exc_on_timeout;
 	unsigned int nr_ranges;
@@ -472,6 +481,7 @@ void vvmp_exc_socket_closed(u32 portid);
 void vvmp_exc_presuspend(struct vvmp_port *port, bool noflush);
 void vvmp_exc_work(struct work_struct *work);
 u8 vvmp_bio_io_op(struct bio *bio);
+void vvmp_exc_info(struct vvmp_io *io, struct vvmp_exc_info *e);
 
 /* vvmp-region.c */
 bool vvmp_region_sectors_valid(u64 sectors);
