@@ -304,6 +304,8 @@ static void vvmp_write_put(struct vvmp_io *io)
 	io->later_legs = 0;
 	bio->bi_status = vvmp_write_status(vd, io);
 	vvmp_recovery_write_done(vd, io);
+	if (io->failed_legs && vvmp_region_disk_defer_end(vd, bio))
+		return;
 	bio_endio(bio);
 }
 

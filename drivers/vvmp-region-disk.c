@@ -140,6 +140,8 @@ struct vvmp_region_disk {
 	unsigned long *touched;		/* admitted to since the last flip */
 	unsigned long *stale;		/* blocks to write (header: never) */
 	struct bio_list waiting;	/* writes waiting for their intent */
+	struct bio_list ending;		/* writes whose leg failure must be */
+					/* on disk before they complete */
 	unsigned int epoch;
 	struct vvmp_log_state disk;	/* the header on disk */
 	unsigned long disk_in_sync;	/* legs the header says are in sync */
@@ -436,7 +438,7 @@ static int vvmp_log_flush(struct vvmp_region_disk *rd, bool shutdown)
 	struct vvmp_vd *vd = rd->vd;
 	unsigned long one = 1, newly_in_sync;
 	struct vvmp_log_state st;
-	struct bio_list batch;
+	struct bio_list batch, ending;
 	bool header, relax;
 	struct bio *bio;
 	unsigned int b;
@@ -445,6 +447,9 @@ static int vvmp_log_flush(struct vvmp_region_disk *rd, bool shutdown)
 	spin_lock_irq(&vd->lock);
 	batch = rd->waiting;
 	bio_list_init(&rd->waiting);
+	/* Their failures are in the state this pass writes. */
+	ending = rd->ending;
+	bio_list_init(&rd->ending);
 	if (shutdown && rd->nr_intent) {
 		for (b = 0; b < rd->bitmap_blocks; b++)
 			if (find_next_bit(rd->intent,
@@ -516,6 +521,8 @@ static int vvmp_log_flush(struct vvmp_region_disk *rd, bool shutdown)
 		vvmp_vd_changed(vd);
 	}
 out:
+	while ((bio = bio_list_pop(&ending)))
+		bio_endio(bio);
 	while ((bio = bio_list_pop(&batch))) {
 		if (r)
 			bio_io_error(bio);
@@ -630,6 +637,36 @@ bool vvmp_region_disk_hold(struct vvmp_vd *vd, struct vvmp_io *io,
 }
 
 /**
+ * vvmp_region_disk_defer_end() - end a write only once the leg failure it
+ *                                caused is on disk
+ * @vd: the VD
+ * @bio: the write, its status set, every clone completed
+ *
+ * Safe in any context. As md holds such a completion until its superblock
+ * is written: after a crash the failed leg must not be taken for in sync.
+ *
+ * Return: true if the log writer ends @bio.
+ */
+bool vvmp_region_disk_defer_end(struct vvmp_vd *vd, struct bio *bio)
+{
+	struct vvmp_region_disk *rd = vd->rdisk;
+	unsigned long flags;
+	bool defer;
+
+	if (!rd)
+		return false;
+	spin_lock_irqsave(&vd->lock, flags);
+	defer = rd->loaded && !rd->failed &&
+		(rd->disk_in_sync & ~vvmp_legs_in_state(vd, VVMP_LEG_IN_SYNC));
+	if (defer) {
+		bio_list_add(&rd->ending, bio);
+		queue_work(vd->wq, &rd->flush_work);
+	}
+	spin_unlock_irqrestore(&vd->lock, flags);
+	return defer;
+}
+
+/**
  * vvmp_region_disk_write_done() - an admitted write completed
  * @vd: the VD
  * @io: its per-bio data
@@ -705,6 +742,7 @@ static struct vvmp_region_disk *vvmp_log_new(struct vvmp_vd *vd)
 	mutex_init(&rd->io_lock);
 	init_completion(&rd->io_done);
 	bio_list_init(&rd->waiting);
+	bio_list_init(&rd->ending);
 	INIT_WORK(&rd->flush_work, vvmp_log_flush_work);
 	INIT_DELAYED_WORK(&rd->period_work, vvmp_log_period_work);
 	return rd;

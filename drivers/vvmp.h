@@ -500,6 +500,7 @@ int vvmp_region_disk_init(struct vvmp_vd *vd, char **error);
 int vvmp_region_disk_create(struct vvmp_vd *vd, const struct nlattr *attr,
 			    struct netlink_ext_ack *extack);
 int vvmp_region_disk_preresume(struct vvmp_vd *vd);
+bool vvmp_region_disk_defer_end(struct vvmp_vd *vd, struct bio *bio);
 void vvmp_region_disk_resume(struct vvmp_vd *vd);
 void vvmp_region_disk_postsuspend(struct vvmp_vd *vd);
 void vvmp_region_disk_exit(struct vvmp_vd *vd);

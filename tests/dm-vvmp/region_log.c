@@ -409,6 +409,36 @@ TEST_F(rlog, remove_and_create_keep_failed_leg_and_dirty_regions)
 }
 
 /*
+ * A write whose own failure fails a leg completes only once the log says
+ * the leg failed: read right after the write returns, the header on disk
+ * has leg 1 failed (no clean shutdown in between). Log writes take 300 ms
+ * (dm-delay), so a header written after the completion would be missed.
+ */
+TEST_F(rlog, write_failing_a_leg_completes_after_the_log_says_so)
+{
+	struct log_image img;
+	struct log_header h;
+	struct vt_status st;
+	char path[160];
+
+	ASSERT_EQ(0, create(self, NULL));
+	snprintf(path, sizeof(path), "/dev/mapper/%s", self->name);
+	ASSERT_EQ(0, write_region(path, self->image, 3, 0, SEED_NEW));
+	ASSERT_EQ(0, vt_slice_set_delay(self->log, 0, 300));
+	ASSERT_EQ(0, vt_slice_set_error(self->s[1]));
+	ASSERT_EQ(0, write_region(path, self->image, 5, 4096, SEED_NEW));
+	ASSERT_EQ(0, read_header(self->log, &h, &img));
+	ASSERT_TRUE(h.valid);
+	EXPECT_EQ(0, h.health[0]);
+	EXPECT_EQ(2, h.health[1]);		/* failed, before the write returned */
+	EXPECT_TRUE(bit(img.block[1], 5));	/* its intent */
+	ASSERT_STATUS(self->name, st);
+	EXPECT_STREQ("AD", st.health);
+	ASSERT_EQ(0, vt_slice_set_linear(self->s[1]));
+	ASSERT_EQ(0, vt_slice_set_linear(self->log));
+}
+
+/*
  * dmsetup reload + resume of the same table, and a plain suspend/resume,
  * keep the state: the new table reads what the old one wrote when it was
  * suspended.
