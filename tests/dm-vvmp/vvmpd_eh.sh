@@ -20,7 +20,9 @@
 #  - vvmpd killed (-9) while it owns a held plan: policy fail, the write
 #    fails with EIO at once; policy hold, it stays held and a restarted
 #    vvmpd takes and resubmits it: the write succeeds, the data is on the
-#    legs. vvmpd not running: a plan times out per the VD's policy.
+#    legs. A plan whose VD's map changed before vvmpd resubmitted it is
+#    refused as stale: vvmpd aborts it with EIO. vvmpd not running: a plan
+#    times out per the VD's policy.
 #
 # Runs as root in the test guest after run_tests.sh's set-up (dm-vvmp
 # loaded, brd with 4 x 64 MiB RAM disks). Prints TAP.
@@ -47,7 +49,7 @@ unit_pids=
 udp=
 
 echo "TAP version 13"
-echo "1..16"
+echo "1..18"
 
 tap() { # tap RC description
 	n=$((n + 1))
@@ -304,7 +306,7 @@ if [ $rc -eq 0 ]; then
 fi
 tap $rc "module reloaded: vvmpd pushes $vd again with its masks and listens to the new family"
 
-# ---- 11..13: vvmpd killed while it owns a plan: fail, then hold ------------------
+# ---- 11..14: vvmpd killed while it owns a plan: fail, then hold ------------------
 stop_vvmpd
 start_vvmpd --eh-delay-ms 60000 --exc-on-timeout fail --exc-timeout-ms 60000
 leg_set eh-s error
@@ -354,7 +356,28 @@ wait_for 30 health_is AA && wait_for 5 leg_state 1 in-sync &&
 	cmp "$tmp/pat2" "$tmp/back" && rc=0
 tap $rc "the leg back: restored, the resubmitted write's data is on both legs"
 
-# ---- 14..15: vvmpd not running: the VD's policy alone -------------------------------
+# ---- 15: a stale resubmission is aborted ------------------------------------------
+# vvmpd holds a plan 3 s; meanwhile the VD's map is replaced by an equal one
+# (a new generation): the resubmission is refused, vvmpd aborts with EIO.
+devnum() { dmsetup info -c --noheadings -o major,minor --separator : "$1" | tr -d ' '; }
+stop_vvmpd
+start_vvmpd --eh-delay-ms 3000
+leg_set eh-s error
+dd_start 3 300
+rc=1
+if wait_for 10 plan_owned && ! dd_done &&
+   "$ctl" vd set-map "$vd" linear leg "$(devnum eh-a):$off0:$vd_sectors" \
+	leg "$(devnum eh-s):0:$vd_sectors"; then
+	wait_for 10 dd_done && [ "$(cat "$tmp/dd.rc")" != 0 ] &&
+		grep -q "Input/output error" "$tmp/dd.err" &&
+		logged "$vd plan [0-9]* (write at sector 2400): its map changed since (generation [0-9]*): aborted with EIO" &&
+		no_plans && rc=0
+fi
+leg_set eh-s linear
+wait_for 30 health_is AA && wait_for 5 leg_state 1 in-sync || rc=1
+tap $rc "a plan whose VD's map changed before vvmpd resubmitted it: refused as stale, aborted with EIO, logged"
+
+# ---- 16..17: vvmpd not running: the VD's policy alone -------------------------------
 stop_vvmpd
 start_vvmpd --exc-on-timeout fail --exc-timeout-ms 1500
 wait_for 5 logged "timeout 1500 ms, then fail"
@@ -378,7 +401,7 @@ wait_for 30 health_is AA && wait_for 5 leg_state 1 in-sync &&
 	logged "$vd leg 1 failed (found failed): recorded" && rc=0
 tap $rc "vvmpd started again finds the failed leg it missed, records and restores it"
 
-# ---- 16: every leg the same ------------------------------------------------------------
+# ---- 18: every leg the same ------------------------------------------------------------
 dmsetup remove "$dev"
 blockdev --flushbufs /dev/mapper/eh-a /dev/mapper/eh-s
 rc=1
