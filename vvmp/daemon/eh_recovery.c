@@ -495,6 +495,19 @@ void eh_recovery_tick(struct vvmpd_eh *eh, uint64_t now_ms)
 		if (!err)
 			leg_step(eh, &rows[i], map, name, now_ms);	/* else: not pushed yet */
 	}
+	/* Forget legs no longer recorded as failing (their VD was freed, say). */
+	for (size_t k = 0; k < eh->nlegs;) {
+		bool recorded = false;
+
+		for (size_t i = 0; i < n && !recorded; i++)
+			recorded = rows[i].vd_id == eh->legs[k].vd_id &&
+				   rows[i].leg == eh->legs[k].leg &&
+				   rows[i].state != VVMP_REPO_LEG_IN_SYNC;
+		if (recorded)
+			k++;
+		else
+			eh->legs[k] = eh->legs[--eh->nlegs];
+	}
 	free(rows);
 	free(map);
 }
