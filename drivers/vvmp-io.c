@@ -171,6 +171,17 @@ static void vvmp_read_issue(struct vvmp_vd *vd, struct vvmp_io *io,
 	vvmp_account_issue(vd, leg, bio);
 }
 
+/*
+ * Did @io reach @leg on extents a REPLACE has since taken away? Its
+ * failure there then says nothing of the leg's new extents, which are
+ * copied in full after every older bio has completed (the copy's epoch).
+ */
+static bool vvmp_leg_stale(struct vvmp_io *io, unsigned int leg)
+{
+	return io->map->generation <
+	       READ_ONCE(io->vd->legs[leg].extents_generation);
+}
+
 /* Legs of @vd whose masks have none of @bits set. */
 static unsigned long vvmp_legs_without(struct vvmp_vd *vd, u32 bits)
 {
@@ -195,11 +206,14 @@ static bool vvmp_read_failed(struct vvmp_vd *vd, struct vvmp_io *io,
 		return false;
 	io->error = status;
 	io->tried_legs |= BIT(io->leg);
-	vvmp_component_failed(vd, io->leg);
-	/* The plan ends with this component: no other leg is tried. */
-	if (!(masks & VVMP_MASK_CONTINUATION) ||
-	    (masks & (VVMP_MASK_SUCCESS | VVMP_MASK_DEACTIVATE)))
-		return false;
+	/* On extents a REPLACE took away it is not the leg's failure. */
+	if (!vvmp_leg_stale(io, io->leg)) {
+		vvmp_component_failed(vd, io->leg);
+		/* The plan ends with this component: no other leg is tried. */
+		if (!(masks & VVMP_MASK_CONTINUATION) ||
+		    (masks & (VVMP_MASK_SUCCESS | VVMP_MASK_DEACTIVATE)))
+			return false;
+	}
 	if (!(vvmp_legs_in_state(vd, VVMP_LEG_IN_SYNC) & ~io->tried_legs))
 		return false;
 	/* Completion context may be atomic: resubmit from a worker. */
@@ -318,9 +332,13 @@ static void vvmp_write_endio(struct bio *clone)
 	unsigned long flags;
 
 	vvmp_account_done(io, c->leg, clone, status);
+	/*
+	 * A failure on extents a REPLACE took away is not the leg's: its new
+	 * extents get this write from their full copy.
+	 */
 	if (!status) {
 		set_bit(c->leg, &io->ok_legs);
-	} else {
+	} else if (!vvmp_leg_stale(io, c->leg)) {
 		/* Racy but harmless: any one leg's error will do. */
 		if (!io->error)
 			io->error = status;

@@ -386,6 +386,7 @@ static void vvmp_undo_plan(struct vvmp_undo *u)
 		WRITE_ONCE(vd->nr_legs, u->leg);
 	else
 		vvmp_set_leg_health(vd, u->leg, u->health);
+	WRITE_ONCE(vd->legs[u->leg].extents_generation, u->extents_generation);
 	spin_unlock_irq(&vd->lock);
 	rcu_assign_pointer(vd->map, u->old_map);
 	vvmp_map_retire(map);
@@ -693,6 +694,12 @@ int vvmp_nl_plan_set(struct sk_buff *skb, struct genl_info *info)
 	}
 	/* New extents: what they hold is unknown, the log does not tell. */
 	vd->legs[leg].needs_full_copy = true;
+	/*
+	 * Bios of older maps still write the old extents under this leg's
+	 * index: their failures are not the new extents' (vvmp_leg_stale()).
+	 */
+	u->extents_generation = vd->legs[leg].extents_generation;
+	WRITE_ONCE(vd->legs[leg].extents_generation, old->generation + 1);
 	vvmp_set_leg_health(vd, leg, VVMP_LEG_OUT_OF_SYNC);
 	vd->rec.active = true;
 	vd->rec.restart = true;

@@ -55,6 +55,7 @@ struct vvmp_undo {
 	u32 timeout_ms;
 	u32 masks;
 	u32 rate_kib;
+	u64 extents_generation;
 	bool collect_latency;
 	u64 error_threshold;
 	unsigned int nr_ranges;

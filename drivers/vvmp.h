@@ -131,6 +131,7 @@ struct vvmp_leg {
 	u32 timeout_ms;			/* plan parameters (IOP group) */
 	u32 masks;
 	bool needs_full_copy;		/* the log does not cover what it lacks */
+	u64 extents_generation;		/* first map with its current extents */
 };
 
 struct vvmp_region_disk;	/* vvmp-region-disk.c */

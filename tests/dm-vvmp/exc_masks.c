@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "kselftest_harness.h"
 #include "ctl_test_lib.h"
@@ -409,6 +410,46 @@ TEST_F_TIMEOUT(mirror, flakey_and_delayed_legs, 300)
 	ASSERT_EQ(0, wait_in_sync(self, &st)) TH_LOG("%s", st.raw);
 	EXPECT_EQ(0, ctl_same(self->s[0]->path, 0, self->s[1]->path, 0,
 			      VD_LEN * 512));
+}
+
+/*
+ * A write admitted before a REPLACE of leg 1 fails later on leg 1's old
+ * extents (held 1 s by dm-delay over dm-error): that failure is not the new
+ * extents', so leg 1 is copied in full and comes back in sync, not 'D'.
+ */
+TEST_F_TIMEOUT(mirror, old_extents_failure_does_not_fail_the_replacing_leg, 300)
+{
+	char errname[64], table[256], out[256];
+	struct vt_dev *spare = vt_slice(VD_LEN);
+	struct vaapi_leg leg = { .nr_extents = 1 };
+	struct vt_status st;
+	pid_t pid;
+	int status;
+
+	ASSERT_NE(NULL, spare);
+	ASSERT_EQ(0, mirror_make(self, 2));
+	snprintf(errname, sizeof(errname), "%s", vt_new_name("err"));
+	snprintf(table, sizeof(table), "0 %llu error", VD_LEN);
+	ASSERT_EQ(0, vt_dm_create(errname, table, out, sizeof(out)));
+	snprintf(table, sizeof(table),
+		 "0 %llu delay /dev/mapper/%s 0 0 /dev/mapper/%s 0 1000",
+		 VD_LEN, errname, errname);
+	ASSERT_EQ(0, vt_dm_reload(self->s[1]->name, table));
+
+	pid = fork();
+	if (!pid)
+		_exit(ctl_write(self->path, 0, BLK, SEED_NEW) ? 1 : 0);
+	vt_sleep_ms(200);	/* the write waits in dm-delay on leg 1 */
+	ctl_extent(&leg.extents[0], spare, 0, VD_LEN);
+	ASSERT_EQ(0, vaapi_ssap_set_io_plan(self->c.h, self->vd,
+					    VVMP_PLAN_REPLACE, 1, &leg));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+	ASSERT_EQ(0, wait_in_sync(self, &st)) TH_LOG("%s", st.raw);
+	EXPECT_EQ(0, ctl_same(self->s[0]->path, 0, spare->path, 0,
+			      VD_LEN * 512));
+	ASSERT_EQ(0, vt_slice_set_linear(self->s[1]));
+	vt_dm_remove(errname);
 }
 
 /* PLAN_SET fail and restore: the messages' twins over netlink. */
