@@ -244,11 +244,21 @@ int arg_target(struct ctl *ctl, int argc, char **argv, int *i,
 	return 0;
 }
 
-int arg_vd(struct ctl *ctl, int argc, char **argv)
+int arg_no_more(struct ctl *ctl, int argc, char **argv, int used)
 {
+	if (argc > used)
+		return ctl_usage_error(ctl, "unexpected argument '%s'", argv[used]);
+	return 0;
+}
+
+int arg_vd(struct ctl *ctl, int argc, char **argv, int max_args)
+{
+	int ret;
+
 	if (argc < 1)
 		return ctl_usage_error(ctl, "missing VD NAME");
-	return arg_name(ctl, "VD name", argv[0]);
+	ret = arg_name(ctl, "VD name", argv[0]);
+	return ret ? ret : arg_no_more(ctl, argc, argv, max_args);
 }
 
 int arg_leg(struct ctl *ctl, const char *s, uint32_t *leg)

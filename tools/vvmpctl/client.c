@@ -25,10 +25,8 @@ static int client_set(struct ctl *ctl, int argc, char **argv)
 			ret = ctl_usage_error(ctl, "invalid info '%s': 1 to %d characters", info,
 					      VAAPI_CLIENT_INFO_MAX - 1);
 	}
-	if (ret)
+	if ((ret = ctl_handle_parsed(ctl, ret, &h)))
 		return ret;
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
 	ret = vaapi_peap_set_client(h, argv[0], info);
 	return ret ? ctl_fail(ctl, ret, "set client %s", argv[0]) : EXIT_OK;
 }
@@ -38,12 +36,10 @@ static int client_delete(struct ctl *ctl, int argc, char **argv)
 	struct vaapi *h;
 	int ret = need_client(ctl, argc, argv);
 
-	if (!ret && argc > 1)
-		ret = ctl_usage_error(ctl, "unexpected argument '%s'", argv[1]);
-	if (ret)
+	if (!ret)
+		ret = arg_no_more(ctl, argc, argv, 1);
+	if ((ret = ctl_handle_parsed(ctl, ret, &h)))
 		return ret;
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
 	ret = vaapi_peap_delete_client(h, argv[0]);
 	return ret ? ctl_fail(ctl, ret, "delete client %s", argv[0]) : EXIT_OK;
 }
@@ -66,12 +62,10 @@ static int client_show(struct ctl *ctl, int argc, char **argv)
 	struct vaapi *h;
 	int ret = argc ? arg_name(ctl, "client name", argv[0]) : 0;
 
-	if (!ret && argc > 1)
-		ret = ctl_usage_error(ctl, "unexpected argument '%s'", argv[1]);
-	if (ret)
+	if (!ret)
+		ret = arg_no_more(ctl, argc, argv, 1);
+	if ((ret = ctl_handle_parsed(ctl, ret, &h)))
 		return ret;
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
 	if (!argc) {
 		out_begin(ctl);
 		ret = vaapi_peap_list_clients(h, print_client, ctl);

@@ -8,11 +8,8 @@ static int parse_range(struct ctl *ctl, int argc, char **argv, struct vaapi_rang
 {
 	bool has_start = false, has_length = false;
 	const char *v;
-	int i, ret = 0;
+	int i, ret = arg_vd(ctl, argc, argv, argc);
 
-	if (argc < 1)
-		return ctl_usage_error(ctl, "missing VD NAME");
-	ret = arg_name(ctl, "VD name", argv[0]);
 	for (i = 1; !ret && i < argc; i++) {
 		if (!strcmp(argv[i], "start")) {
 			if (!(ret = arg_value(ctl, argc, argv, &i, &v)))
@@ -41,10 +38,8 @@ static int divert_add(struct ctl *ctl, int argc, char **argv)
 	struct vaapi *h;
 	int ret = parse_range(ctl, argc, argv, &r);
 
-	if (ret)
+	if ((ret = ctl_handle_parsed(ctl, ret, &h)))
 		return ret;
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
 	ret = vaapi_eh_add_divert(h, argv[0], &r);
 	return ret ? ctl_fail(ctl, ret, "add a divert range to VD %s", argv[0]) : EXIT_OK;
 }
@@ -55,10 +50,8 @@ static int divert_delete(struct ctl *ctl, int argc, char **argv)
 	struct vaapi *h;
 	int ret = parse_range(ctl, argc, argv, &r);
 
-	if (ret)
+	if ((ret = ctl_handle_parsed(ctl, ret, &h)))
 		return ret;
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
 	ret = vaapi_eh_delete_divert(h, argv[0], &r);
 	return ret ? ctl_fail(ctl, ret, "delete a divert range of VD %s", argv[0]) : EXIT_OK;
 }
@@ -68,16 +61,10 @@ static int divert_show(struct ctl *ctl, int argc, char **argv)
 	struct vaapi_range r[VVMP_MAX_DIVERT_RANGES];
 	unsigned int i, nr;
 	struct vaapi *h;
-	int ret;
+	int ret = ctl_handle_parsed(ctl, arg_vd(ctl, argc, argv, 1), &h);
 
-	if (argc < 1)
-		return ctl_usage_error(ctl, "missing VD NAME");
-	if (argc > 1)
-		return ctl_usage_error(ctl, "unexpected argument '%s'", argv[1]);
-	if ((ret = arg_name(ctl, "VD name", argv[0])))
+	if (ret)
 		return ret;
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
 	ret = vaapi_eh_list_divert(h, argv[0], r, VVMP_MAX_DIVERT_RANGES, &nr);
 	if (ret)
 		return ctl_fail(ctl, ret, "list the divert ranges of VD %s", argv[0]);

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* vvmpctl: error messages and exit codes (1 operation failed, 2 usage). */
+/*
+ * vvmpctl: error messages and exit codes (1 operation failed, 2 usage), and
+ * what the kernel verbs share: the handle, opened only once a verb's
+ * arguments are checked, and the verbs that are one call on a named VD.
+ */
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
@@ -65,6 +69,31 @@ struct vaapi *ctl_handle(struct ctl *ctl)
 		fputc('\n', stderr);
 	}
 	return ctl->h;
+}
+
+int ctl_handle_parsed(struct ctl *ctl, int parse_ret, struct vaapi **h)
+{
+	if (parse_ret)
+		return parse_ret;
+	*h = ctl_handle(ctl);
+	return *h ? 0 : EXIT_FAILED;
+}
+
+int ctl_handle_unstaged(struct ctl *ctl, int parse_ret, struct vaapi **h)
+{
+	return ctl_handle_parsed(ctl, parse_ret ? parse_ret : ctl_not_in_txn(ctl), h);
+}
+
+int ctl_vd_call(struct ctl *ctl, int argc, char **argv,
+		int (*call)(struct vaapi *h, const char *vd), const char *action)
+{
+	struct vaapi *h;
+	int ret = ctl_handle_parsed(ctl, arg_vd(ctl, argc, argv, 1), &h);
+
+	if (ret)
+		return ret;
+	ret = call(h, argv[0]);
+	return ret ? ctl_fail(ctl, ret, "%s VD %s", action, argv[0]) : EXIT_OK;
 }
 
 int ctl_not_in_txn(struct ctl *ctl)

@@ -16,11 +16,10 @@ static int print_one(const struct vaapi_event *ev, bool snapshot, void *arg)
 static int events_open(struct ctl *ctl, int argc, char **argv, struct vaapi_events **ev)
 {
 	struct vaapi *h;
+	int ret = ctl_handle_parsed(ctl, arg_no_more(ctl, argc, argv, 0), &h);
 
-	if (argc)
-		return ctl_usage_error(ctl, "unexpected argument '%s'", argv[0]);
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
+	if (ret)
+		return ret;
 	*ev = vaapi_events_open(h);
 	if (!*ev)
 		return ctl_fail(ctl, -errno, "listen to the %s group", VVMP_MCGRP_EVENTS);

@@ -27,7 +27,7 @@ static int parse_io(struct ctl *ctl, int argc, char **argv, bool write, struct i
 {
 	bool has_leg = false, has_sector = false, has_length = false;
 	const char *v;
-	int i, ret = arg_vd(ctl, argc, argv);
+	int i, ret = arg_vd(ctl, argc, argv, argc);
 
 	memset(a, 0, sizeof(*a));
 	for (i = 1; !ret && i < argc; i++) {
@@ -95,10 +95,8 @@ static int io_read(struct ctl *ctl, int argc, char **argv)
 	struct vaapi *h;
 	int ret = parse_io(ctl, argc, argv, false, &a);
 
-	if (ret)
+	if ((ret = ctl_handle_parsed(ctl, ret, &h)))
 		return ret;
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
 	len = (size_t)a.sectors * 512;
 	buf = malloc(len);
 	text = malloc(2 * len + 1);

@@ -11,7 +11,7 @@
 /* NAME N [full] (full only when @full is given). */
 static int parse_leg(struct ctl *ctl, int argc, char **argv, uint32_t *leg, bool *full)
 {
-	int ret = arg_vd(ctl, argc, argv);
+	int ret = arg_vd(ctl, argc, argv, argc);
 
 	if (!ret && argc < 2)
 		ret = ctl_usage_error(ctl, "missing leg index N");
@@ -21,9 +21,7 @@ static int parse_leg(struct ctl *ctl, int argc, char **argv, uint32_t *leg, bool
 		*full = true;
 		argc--, argv++;
 	}
-	if (!ret && argc > 2)
-		ret = ctl_usage_error(ctl, "unexpected argument '%s'", argv[2]);
-	return ret;
+	return ret ? ret : arg_no_more(ctl, argc, argv, 2);
 }
 
 static int leg_fail(struct ctl *ctl, int argc, char **argv)
@@ -32,10 +30,8 @@ static int leg_fail(struct ctl *ctl, int argc, char **argv)
 	uint32_t leg;
 	int ret = parse_leg(ctl, argc, argv, &leg, NULL);
 
-	if (ret)
+	if ((ret = ctl_handle_parsed(ctl, ret, &h)))
 		return ret;
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
 	ret = vaapi_ssap_fail_leg(h, argv[0], leg);
 	return ret ? ctl_fail(ctl, ret, "fail leg %u of VD %s", leg, argv[0]) : EXIT_OK;
 }
@@ -47,10 +43,8 @@ static int leg_restore(struct ctl *ctl, int argc, char **argv)
 	uint32_t leg;
 	int ret = parse_leg(ctl, argc, argv, &leg, &full);
 
-	if (ret)
+	if ((ret = ctl_handle_parsed(ctl, ret, &h)))
 		return ret;
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
 	ret = vaapi_ssap_restore_leg(h, argv[0], leg, full);
 	return ret ? ctl_fail(ctl, ret, "restore leg %u of VD %s", leg, argv[0]) : EXIT_OK;
 }

@@ -11,13 +11,6 @@
 
 #include "vvmpctl.h"
 
-static int need_vd(struct ctl *ctl, int argc, char **argv)
-{
-	if (argc < 1)
-		return ctl_usage_error(ctl, "missing VD NAME");
-	return arg_name(ctl, "VD name", argv[0]);
-}
-
 /* "leg N" at argv[*i]. */
 static int leg_index(struct ctl *ctl, int argc, char **argv, int *i, uint32_t *index)
 {
@@ -61,20 +54,17 @@ static int plan_set(struct ctl *ctl, int argc, char **argv, enum vvmp_plan_op op
 
 	if (!leg)
 		return ctl_fail(ctl, -12, "allocate");
-	ret = need_vd(ctl, argc, argv);
+	ret = arg_vd(ctl, argc, argv, argc);
 	if (!ret && op != VVMP_PLAN_ATTACH)
 		ret = leg_index(ctl, argc, argv, &i, &index);
 	if (!ret && op != VVMP_PLAN_DETACH)
 		ret = extents(ctl, argc, argv, i, leg);
-	else if (!ret && i < argc)
-		ret = ctl_usage_error(ctl, "unexpected argument '%s'", argv[i]);
-	if (!ret) {
-		if (!(h = ctl_handle(ctl)))
-			ret = EXIT_FAILED;
-		else if ((ret = vaapi_ssap_set_io_plan(h, argv[0], op, index,
-						       op == VVMP_PLAN_DETACH ? NULL : leg)))
-			ret = ctl_fail(ctl, ret, "%s a leg of VD %s", vaapi_plan_op_name(op), argv[0]);
-	}
+	else if (!ret)
+		ret = arg_no_more(ctl, argc, argv, i);
+	ret = ctl_handle_parsed(ctl, ret, &h);
+	if (!ret && (ret = vaapi_ssap_set_io_plan(h, argv[0], op, index,
+						  op == VVMP_PLAN_DETACH ? NULL : leg)))
+		ret = ctl_fail(ctl, ret, "%s a leg of VD %s", vaapi_plan_op_name(op), argv[0]);
 	free(leg);
 	return ret;
 }
@@ -99,14 +89,10 @@ static int params_show(struct ctl *ctl, int argc, char **argv)
 	struct vaapi_component c[VVMP_MAX_LEGS];
 	unsigned int i, nr;
 	struct vaapi *h;
-	int ret = need_vd(ctl, argc, argv);
+	int ret = ctl_handle_parsed(ctl, arg_vd(ctl, argc, argv, 1), &h);
 
-	if (!ret && argc > 1)
-		ret = ctl_usage_error(ctl, "unexpected argument '%s'", argv[1]);
 	if (ret)
 		return ret;
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
 	ret = vaapi_iop_get_plan_params(h, argv[0], c, VVMP_MAX_LEGS, &nr);
 	if (ret)
 		return ctl_fail(ctl, ret, "get the plan parameters of VD %s", argv[0]);
@@ -135,7 +121,7 @@ static int plan_params(struct ctl *ctl, int argc, char **argv)
 
 	if (argc <= 1)
 		return params_show(ctl, argc, argv);
-	ret = need_vd(ctl, argc, argv);
+	ret = arg_vd(ctl, argc, argv, argc);
 	if (!ret)
 		ret = leg_index(ctl, argc, argv, &i, &index);
 	for (; !ret && i < argc; i++) {
@@ -151,12 +137,10 @@ static int plan_params(struct ctl *ctl, int argc, char **argv)
 			ret = ctl_usage_error(ctl, "unexpected argument '%s'", argv[i]);
 		}
 	}
-	if (ret)
+	if (!ret && !c.present)
+		ret = ctl_usage_error(ctl, "missing 'timeout MS' or 'masks LIST'");
+	if ((ret = ctl_handle_parsed(ctl, ret, &h)))
 		return ret;
-	if (!c.present)
-		return ctl_usage_error(ctl, "missing 'timeout MS' or 'masks LIST'");
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
 	ret = vaapi_iop_set_plan_params(h, argv[0], index, &c);
 	return ret ? ctl_fail(ctl, ret, "set the plan parameters of VD %s leg %u", argv[0], index)
 		   : EXIT_OK;
@@ -200,12 +184,10 @@ static int plan_list(struct ctl *ctl, int argc, char **argv)
 			ret = arg_name(ctl, "VD name", vd);
 		i++;
 	}
-	if (!ret && i < argc)
-		ret = ctl_usage_error(ctl, "unexpected argument '%s'", argv[i]);
-	if (ret)
+	if (!ret)
+		ret = arg_no_more(ctl, argc, argv, i);
+	if ((ret = ctl_handle_parsed(ctl, ret, &h)))
 		return ret;
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
 	out_begin(ctl);
 	ret = vaapi_eh_list_plans(h, vd, print_plan, ctl);
 	out_end(ctl);
@@ -227,12 +209,10 @@ static int plan_show(struct ctl *ctl, int argc, char **argv)
 		return ctl_usage_error(ctl, "invalid plan id '%s': expected a decimal number (a VD's leg timeouts and masks: 'plan params %s')",
 				       argv[0], argv[0]);
 	ret = plan_id(ctl, argc, argv, &id);
-	if (!ret && argc > 1)
-		ret = ctl_usage_error(ctl, "unexpected argument '%s'", argv[1]);
-	if (ret)
+	if (!ret)
+		ret = arg_no_more(ctl, argc, argv, 1);
+	if ((ret = ctl_handle_parsed(ctl, ret, &h)))
 		return ret;
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
 	ret = vaapi_eh_get_plan(h, id, &e);
 	if (ret)
 		return ctl_fail(ctl, ret, "get plan %" PRIu64, id);
@@ -260,17 +240,13 @@ static int plan_take(struct ctl *ctl, int argc, char **argv)
 	uint64_t id;
 	int ret = plan_id(ctl, argc, argv, &id);
 
-	if (!ret && argc > 1)
-		ret = ctl_usage_error(ctl, "unexpected argument '%s'", argv[1]);
+	if (!ret)
+		ret = arg_no_more(ctl, argc, argv, 1);
 	/* Alone, vvmpctl would close the socket and so hand the plan back at once. */
 	if (!ret && !ctl->batch)
 		ret = ctl_usage_error(ctl, "'plan take' owns the plan only while this connection is open: use it in a batch (-b) before 'plan resubmit' or 'plan abort'");
-	if (!ret)
-		ret = ctl_not_in_txn(ctl);
-	if (ret)
+	if ((ret = ctl_handle_unstaged(ctl, ret, &h)))
 		return ret;
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
 	ret = vaapi_eh_take_plan(h, id);
 	if (ret)
 		return ctl_fail(ctl, ret, "take plan %" PRIu64, id);
@@ -294,14 +270,10 @@ static int plan_resubmit(struct ctl *ctl, int argc, char **argv)
 		ret = arg_value(ctl, argc, argv, &i, &v);
 	if (!ret)
 		ret = arg_u64(ctl, "generation", v, &generation);
-	if (!ret && ++i < argc)
-		ret = ctl_usage_error(ctl, "unexpected argument '%s'", argv[i]);
 	if (!ret)
-		ret = ctl_not_in_txn(ctl);
-	if (ret)
+		ret = arg_no_more(ctl, argc, argv, i + 1);
+	if ((ret = ctl_handle_unstaged(ctl, ret, &h)))
 		return ret;
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
 	ret = vaapi_eh_resubmit_plan(h, id, generation);
 	if (ret)
 		return ctl_fail(ctl, ret, "resubmit plan %" PRIu64 " of generation %" PRIu64,
@@ -326,15 +298,11 @@ static int plan_abort(struct ctl *ctl, int argc, char **argv)
 			ret = arg_value(ctl, argc, argv, &i, &v);
 		if (!ret)
 			ret = arg_errno(ctl, v, &error);
-		if (!ret && ++i < argc)
-			ret = ctl_usage_error(ctl, "unexpected argument '%s'", argv[i]);
+		if (!ret)
+			ret = arg_no_more(ctl, argc, argv, i + 1);
 	}
-	if (!ret)
-		ret = ctl_not_in_txn(ctl);
-	if (ret)
+	if ((ret = ctl_handle_unstaged(ctl, ret, &h)))
 		return ret;
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
 	ret = vaapi_eh_abort_plan(h, id, (int)error);
 	if (ret)
 		return ctl_fail(ctl, ret, "abort plan %" PRIu64, id);

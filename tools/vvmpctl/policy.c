@@ -29,9 +29,7 @@ static int target_only(struct ctl *ctl, int argc, char **argv, const char **vd,
 {
 	int i = 0, ret = arg_target(ctl, argc, argv, &i, vd, client);
 
-	if (!ret && i < argc)
-		ret = ctl_usage_error(ctl, "unexpected argument '%s'", argv[i]);
-	return ret;
+	return ret ? ret : arg_no_more(ctl, argc, argv, i);
 }
 
 /* ---- acl ---------------------------------------------------------------- */
@@ -52,10 +50,8 @@ static int acl_set(struct ctl *ctl, int argc, char **argv)
 			break;
 	if (acl > VVMP_ACL_RW)
 		return ctl_usage_error(ctl, "invalid ACL '%s': expected rw, ro or none", argv[i]);
-	if (i + 1 < argc)
-		return ctl_usage_error(ctl, "unexpected argument '%s'", argv[i + 1]);
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
+	if ((ret = ctl_handle_parsed(ctl, arg_no_more(ctl, argc, argv, i + 1), &h)))
+		return ret;
 	ret = vaapi_peap_set_acl(h, vd, client, acl);
 	return ret ? ctl_fail(ctl, ret, "set the ACL of VD %s%s%s", vd, client ? " client " : "",
 			      client ? client : "") : EXIT_OK;
@@ -76,10 +72,8 @@ static int policy_show(struct ctl *ctl, int argc, char **argv,
 	struct vaapi *h;
 	int ret = target_only(ctl, argc, argv, &vd, &client);
 
-	if (ret)
+	if ((ret = ctl_handle_parsed(ctl, ret, &h)))
 		return ret;
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
 	ret = get(h, vd, client, &p);
 	if (ret)
 		return ctl_fail(ctl, ret, "get the %s of VD %s", what, vd);
@@ -134,10 +128,8 @@ static int status_set(struct ctl *ctl, int argc, char **argv)
 	if (st > VVMP_STATUS_QUIESCED)
 		return ctl_usage_error(ctl, "invalid status '%s': expected enabled, disabled or quiesced",
 				       argv[i]);
-	if (i + 1 < argc)
-		return ctl_usage_error(ctl, "unexpected argument '%s'", argv[i + 1]);
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
+	if ((ret = ctl_handle_parsed(ctl, arg_no_more(ctl, argc, argv, i + 1), &h)))
+		return ret;
 	ret = vaapi_peap_set_status(h, vd, client, st);
 	return ret ? ctl_fail(ctl, ret, "set the status of VD %s%s%s", vd,
 			      client ? " client " : "", client ? client : "") : EXIT_OK;
@@ -198,12 +190,10 @@ static int cos_set(struct ctl *ctl, int argc, char **argv)
 			ret = ctl_usage_error(ctl, "unexpected argument '%s'", argv[i]);
 		}
 	}
-	if (ret)
+	if (!ret && !cos.present)
+		ret = ctl_usage_error(ctl, "missing iops, bps or prio");
+	if ((ret = ctl_handle_parsed(ctl, ret, &h)))
 		return ret;
-	if (!cos.present)
-		return ctl_usage_error(ctl, "missing iops, bps or prio");
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
 	ret = vaapi_peap_set_cos(h, vd, client, &cos);
 	return ret ? ctl_fail(ctl, ret, "set the class of service of VD %s%s%s", vd,
 			      client ? " client " : "", client ? client : "") : EXIT_OK;

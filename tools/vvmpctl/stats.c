@@ -5,26 +5,15 @@
 
 #include "vvmpctl.h"
 
-static int need_vd(struct ctl *ctl, int argc, char **argv, int max_args)
-{
-	if (argc < 1)
-		return ctl_usage_error(ctl, "missing VD NAME");
-	if (argc > max_args)
-		return ctl_usage_error(ctl, "unexpected argument '%s'", argv[max_args]);
-	return arg_name(ctl, "VD name", argv[0]);
-}
-
 static int stats_show(struct ctl *ctl, int argc, char **argv)
 {
 	struct vaapi_vd_stats *st;
 	struct vaapi *h;
 	unsigned int i;
-	int ret = need_vd(ctl, argc, argv, 1);
+	int ret = ctl_handle_parsed(ctl, arg_vd(ctl, argc, argv, 1), &h);
 
 	if (ret)
 		return ret;
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return ctl_fail(ctl, -12, "allocate");
@@ -66,15 +55,7 @@ static int stats_show(struct ctl *ctl, int argc, char **argv)
 
 static int stats_reset(struct ctl *ctl, int argc, char **argv)
 {
-	struct vaapi *h;
-	int ret = need_vd(ctl, argc, argv, 1);
-
-	if (ret)
-		return ret;
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
-	ret = vaapi_psap_reset_vd_stats(h, argv[0]);
-	return ret ? ctl_fail(ctl, ret, "reset the stats of VD %s", argv[0]) : EXIT_OK;
+	return ctl_vd_call(ctl, argc, argv, vaapi_psap_reset_vd_stats, "reset the stats of");
 }
 
 static int stats_set(struct ctl *ctl, int argc, char **argv)
@@ -82,7 +63,7 @@ static int stats_set(struct ctl *ctl, int argc, char **argv)
 	struct vaapi_stats_directive d = { 0 };
 	const char *v;
 	struct vaapi *h;
-	int i, ret = need_vd(ctl, argc, argv, argc);
+	int i, ret = arg_vd(ctl, argc, argv, argc);
 
 	for (i = 1; !ret && i < argc; i++) {
 		if (!strcmp(argv[i], "latency")) {
@@ -100,12 +81,10 @@ static int stats_set(struct ctl *ctl, int argc, char **argv)
 			ret = ctl_usage_error(ctl, "unexpected argument '%s'", argv[i]);
 		}
 	}
-	if (ret)
+	if (!ret && !d.present)
+		ret = ctl_usage_error(ctl, "missing 'latency on|off' or 'error-threshold N'");
+	if ((ret = ctl_handle_parsed(ctl, ret, &h)))
 		return ret;
-	if (!d.present)
-		return ctl_usage_error(ctl, "missing 'latency on|off' or 'error-threshold N'");
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
 	ret = vaapi_psap_set_stats_directive(h, argv[0], &d);
 	return ret ? ctl_fail(ctl, ret, "set the stats directive of VD %s", argv[0]) : EXIT_OK;
 }

@@ -14,8 +14,8 @@ static int txn_id(struct ctl *ctl, int argc, char **argv, uint32_t *id)
 {
 	int ret;
 
-	if (argc > 1)
-		return ctl_usage_error(ctl, "unexpected argument '%s'", argv[1]);
+	if ((ret = arg_no_more(ctl, argc, argv, 1)))
+		return ret;
 	if (argc == 1) {
 		ret = arg_u32(ctl, "transaction id", argv[0], id);
 		if (!ret && *id == 0)
@@ -34,8 +34,8 @@ static int txn_begin(struct ctl *ctl, int argc, char **argv)
 	uint32_t id;
 	int ret;
 
-	if (argc)
-		return ctl_usage_error(ctl, "unexpected argument '%s'", argv[0]);
+	if ((ret = arg_no_more(ctl, argc, argv, 0)))
+		return ret;
 	if (ctl->h && vaapi_tx_current(ctl->h))
 		return ctl_usage_error(ctl, "transaction %u is still open: commit or abort it first",
 				       vaapi_tx_current(ctl->h));
@@ -59,10 +59,8 @@ static int txn_end(struct ctl *ctl, int argc, char **argv, bool commit)
 	uint32_t id;
 	int ret = txn_id(ctl, argc, argv, &id);
 
-	if (ret)
+	if ((ret = ctl_handle_parsed(ctl, ret, &h)))
 		return ret;
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
 	ret = commit ? vaapi_tx_commit(h, id) : vaapi_tx_abort(h, id);
 	if (vaapi_tx_current(h) == id)
 		vaapi_tx_use(h, 0);	/* a failed commit leaves nothing to stage into */

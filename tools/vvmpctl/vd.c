@@ -26,20 +26,6 @@
 	"            held on and announced again. Neither verb is staged in a txn.\n" \
 	"Example: vvmpctl vd create data0 linear leg /dev/sdb:0:2048 leg /dev/sdc:0:2048\n"
 
-static int too_many(struct ctl *ctl, int argc, char **argv, int used)
-{
-	if (argc > used)
-		return ctl_usage_error(ctl, "unexpected argument '%s'", argv[used]);
-	return 0;
-}
-
-static int need_vd(struct ctl *ctl, int argc, char **argv)
-{
-	if (argc < 1)
-		return ctl_usage_error(ctl, "missing VD NAME");
-	return arg_name(ctl, "VD name", argv[0]);
-}
-
 /* The resync rate in KiB/s: any u32, 0 for no limit. */
 static int arg_resync_rate(struct ctl *ctl, const char *s, uint32_t *rate)
 {
@@ -106,22 +92,17 @@ static int map_verb(struct ctl *ctl, int argc, char **argv, bool create)
 
 	if (!map)
 		return ctl_fail(ctl, -12, "allocate a map");
-	ret = need_vd(ctl, argc, argv);
+	ret = arg_vd(ctl, argc, argv, argc);
 	if (!ret && create)
 		nr_map = map_words(argc - 1, argv + 1);
 	if (!ret)
 		ret = arg_map(ctl, nr_map, argv + 1, map);
 	if (!ret && create)
 		ret = parse_create_opts(ctl, argc - 1 - nr_map, argv + 1 + nr_map, &opts);
-	if (!ret) {
-		h = ctl_handle(ctl);
-		if (!h)
-			ret = EXIT_FAILED;
-		else if ((ret = create ? vaapi_ap_create_vd_opts(h, argv[0], map, &opts)
-				       : vaapi_ap_set_map_vd(h, argv[0], map)))
-			ret = ctl_fail(ctl, ret, "%s VD %s", create ? "create" : "set the map of",
-				       argv[0]);
-	}
+	ret = ctl_handle_parsed(ctl, ret, &h);
+	if (!ret && (ret = create ? vaapi_ap_create_vd_opts(h, argv[0], map, &opts)
+			       : vaapi_ap_set_map_vd(h, argv[0], map)))
+		ret = ctl_fail(ctl, ret, "%s VD %s", create ? "create" : "set the map of", argv[0]);
 	free(map);
 	return ret;
 }
@@ -138,17 +119,7 @@ static int vd_set_map(struct ctl *ctl, int argc, char **argv)
 
 static int vd_delete(struct ctl *ctl, int argc, char **argv)
 {
-	struct vaapi *h;
-	int ret = need_vd(ctl, argc, argv);
-
-	if (!ret)
-		ret = too_many(ctl, argc, argv, 1);
-	if (ret)
-		return ret;
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
-	ret = vaapi_ap_delete_vd(h, argv[0]);
-	return ret ? ctl_fail(ctl, ret, "delete VD %s", argv[0]) : EXIT_OK;
+	return ctl_vd_call(ctl, argc, argv, vaapi_ap_delete_vd, "delete");
 }
 
 static int show_one(const struct vaapi_vd_info *info, void *arg)
@@ -161,14 +132,10 @@ static int vd_show(struct ctl *ctl, int argc, char **argv)
 {
 	struct vaapi_vd_info *info;
 	struct vaapi *h;
-	int ret = argc ? arg_name(ctl, "VD name", argv[0]) : 0;
+	int ret = ctl_handle_parsed(ctl, argc ? arg_vd(ctl, argc, argv, 1) : 0, &h);
 
-	if (!ret)
-		ret = too_many(ctl, argc, argv, 1);
 	if (ret)
 		return ret;
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
 	if (!argc) {
 		out_begin(ctl);
 		ret = vaapi_ap_list_vds(h, show_one, ctl);
@@ -194,14 +161,10 @@ static int vd_map(struct ctl *ctl, int argc, char **argv)
 {
 	struct vaapi_map *map;
 	struct vaapi *h;
-	int ret = need_vd(ctl, argc, argv);
+	int ret = ctl_handle_parsed(ctl, arg_vd(ctl, argc, argv, 1), &h);
 
-	if (!ret)
-		ret = too_many(ctl, argc, argv, 1);
 	if (ret)
 		return ret;
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
 	map = calloc(1, sizeof(*map));
 	if (!map)
 		return ctl_fail(ctl, -12, "allocate a map");
@@ -265,14 +228,12 @@ static int vd_set_segment(struct ctl *ctl, int argc, char **argv)
 {
 	struct vaapi_segment seg;
 	struct vaapi *h;
-	int ret = need_vd(ctl, argc, argv);
+	int ret = arg_vd(ctl, argc, argv, argc);
 
 	if (!ret)
 		ret = parse_segment(ctl, argc - 1, argv + 1, true, &seg);
-	if (ret)
+	if ((ret = ctl_handle_parsed(ctl, ret, &h)))
 		return ret;
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
 	ret = vaapi_ap_set_segment_vd(h, argv[0], &seg);
 	return ret ? ctl_fail(ctl, ret, "set a segment of VD %s", argv[0]) : EXIT_OK;
 }
@@ -282,14 +243,12 @@ static int vd_extend(struct ctl *ctl, int argc, char **argv)
 	struct vaapi_segment seg;
 	struct vaapi_vd_info *info;
 	struct vaapi *h;
-	int ret = need_vd(ctl, argc, argv);
+	int ret = arg_vd(ctl, argc, argv, argc);
 
 	if (!ret)
 		ret = parse_segment(ctl, argc - 1, argv + 1, false, &seg);
-	if (ret)
+	if ((ret = ctl_handle_parsed(ctl, ret, &h)))
 		return ret;
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
 	info = calloc(1, sizeof(*info));
 	if (!info)
 		return ctl_fail(ctl, -12, "allocate");
@@ -311,14 +270,10 @@ static int vd_size(struct ctl *ctl, int argc, char **argv)
 	uint32_t extents;
 	uint64_t bytes;
 	struct vaapi *h;
-	int ret = need_vd(ctl, argc, argv);
+	int ret = ctl_handle_parsed(ctl, arg_vd(ctl, argc, argv, 1), &h);
 
-	if (!ret)
-		ret = too_many(ctl, argc, argv, 1);
 	if (ret)
 		return ret;
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
 	ret = vaapi_ap_get_map_size_vd(h, argv[0], &extents, &bytes);
 	if (ret)
 		return ctl_fail(ctl, ret, "get the map size of VD %s", argv[0]);
@@ -334,50 +289,28 @@ static int vd_size(struct ctl *ctl, int argc, char **argv)
 
 static int vd_resize(struct ctl *ctl, int argc, char **argv)
 {
-	struct vaapi *h;
-	int ret = need_vd(ctl, argc, argv);
-
-	if (!ret)
-		ret = too_many(ctl, argc, argv, 1);
-	if (ret)
-		return ret;
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
-	ret = vaapi_ap_resize_devices(h, argv[0]);
-	return ret ? ctl_fail(ctl, ret, "resize the devices of VD %s", argv[0]) : EXIT_OK;
+	return ctl_vd_call(ctl, argc, argv, vaapi_ap_resize_devices, "resize the devices of");
 }
 
 static int vd_activate(struct ctl *ctl, int argc, char **argv)
 {
-	struct vaapi *h;
-	int ret = need_vd(ctl, argc, argv);
-
-	if (!ret)
-		ret = too_many(ctl, argc, argv, 1);
-	if (ret)
-		return ret;
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
-	ret = vaapi_eh_activate_vd(h, argv[0]);
-	return ret ? ctl_fail(ctl, ret, "activate VD %s", argv[0]) : EXIT_OK;
+	return ctl_vd_call(ctl, argc, argv, vaapi_eh_activate_vd, "activate");
 }
 
 static int vd_resync_rate(struct ctl *ctl, int argc, char **argv)
 {
 	uint32_t rate;
 	struct vaapi *h;
-	int ret = need_vd(ctl, argc, argv);
+	int ret = arg_vd(ctl, argc, argv, argc);
 
 	if (!ret && argc < 2)
 		ret = ctl_usage_error(ctl, "missing resync rate (KiB/s, 0: no limit)");
 	if (!ret)
 		ret = arg_resync_rate(ctl, argv[1], &rate);
 	if (!ret)
-		ret = too_many(ctl, argc, argv, 2);
-	if (ret)
+		ret = arg_no_more(ctl, argc, argv, 2);
+	if ((ret = ctl_handle_parsed(ctl, ret, &h)))
 		return ret;
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
 	ret = vaapi_eh_set_resync_rate(h, argv[0], rate);
 	return ret ? ctl_fail(ctl, ret, "set the resync rate of VD %s", argv[0]) : EXIT_OK;
 }
@@ -389,7 +322,7 @@ static int vd_exc_policy(struct ctl *ctl, int argc, char **argv)
 	int on_timeout = -1;
 	struct vaapi *h;
 	const char *v;
-	int i, ret = need_vd(ctl, argc, argv);
+	int i, ret = arg_vd(ctl, argc, argv, argc);
 
 	for (i = 1; !ret && i < argc; i++) {
 		if (!strcmp(argv[i], "timeout")) {
@@ -420,12 +353,8 @@ static int vd_exc_policy(struct ctl *ctl, int argc, char **argv)
 	}
 	if (!ret && !timeout_ms && on_timeout < 0)
 		ret = ctl_usage_error(ctl, "missing 'timeout MS' or 'on-timeout fail|hold'");
-	if (!ret)
-		ret = ctl_not_in_txn(ctl);
-	if (ret)
+	if ((ret = ctl_handle_unstaged(ctl, ret, &h)))
 		return ret;
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
 	ret = vaapi_eh_set_plan_policy(h, argv[0], timeout_ms, on_timeout);
 	return ret ? ctl_fail(ctl, ret, "set the exception policy of VD %s", argv[0]) : EXIT_OK;
 }
@@ -437,7 +366,7 @@ static int vd_copy(struct ctl *ctl, int argc, char **argv)
 	struct vaapi_copy c = { 0 };
 	struct vaapi *h;
 	const char *v;
-	int i, ret = need_vd(ctl, argc, argv);
+	int i, ret = arg_vd(ctl, argc, argv, argc);
 
 	for (i = 1; !ret && i < argc; i++) {
 		const char *w = argv[i];
@@ -477,12 +406,8 @@ static int vd_copy(struct ctl *ctl, int argc, char **argv)
 		ret = ctl_usage_error(ctl, "missing 'dst D'");
 	if (!ret && !has_length)
 		ret = ctl_usage_error(ctl, "missing 'length L'");
-	if (!ret)
-		ret = ctl_not_in_txn(ctl);
-	if (ret)
+	if ((ret = ctl_handle_unstaged(ctl, ret, &h)))
 		return ret;
-	if (!(h = ctl_handle(ctl)))
-		return EXIT_FAILED;
 	ret = vaapi_eh_copy(h, argv[0], &c);
 	return ret ? ctl_fail(ctl, ret, "copy within VD %s", argv[0]) : EXIT_OK;
 }

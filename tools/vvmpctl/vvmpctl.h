@@ -65,22 +65,43 @@ extern const struct ctl_object ctl_vd, ctl_client, ctl_acl, ctl_status, ctl_cos,
 int ctl_run(struct ctl *ctl, int argc, char **argv);
 void ctl_usage_top(FILE *f);
 
-/* errors.c: messages and exit codes */
+/* errors.c: messages, exit codes, the libvaapi handle */
 int ctl_usage_error(struct ctl *ctl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int ctl_fail(struct ctl *ctl, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The libvaapi handle, opened on first use; NULL after printing why (exit 1). */
 struct vaapi *ctl_handle(struct ctl *ctl);
 /*
+ * For a verb whose arguments were checked: @parse_ret if that failed (the
+ * usage error is printed), else 0 with the handle in *h, or EXIT_FAILED as
+ * ctl_handle(). Checking first keeps usage errors (exit 2) independent of
+ * the module being loaded.
+ */
+int ctl_handle_parsed(struct ctl *ctl, int parse_ret, struct vaapi **h);
+/*
+ * A verb whose one argument is a VD name and which is one libvaapi call on
+ * it: a failure of @call reads "vvmpctl: @action VD NAME: why" (exit 1).
+ */
+int ctl_vd_call(struct ctl *ctl, int argc, char **argv,
+		int (*call)(struct vaapi *h, const char *vd), const char *action);
+/*
  * EXIT_USAGE if a transaction is open: the verb being run is not staged by
  * the kernel (exception plans, pass-through, copies) but would apply at once.
  */
 int ctl_not_in_txn(struct ctl *ctl);
+/* ctl_handle_parsed() for a verb the kernel does not stage: ctl_not_in_txn() first. */
+int ctl_handle_unstaged(struct ctl *ctl, int parse_ret, struct vaapi **h);
 
 /* args.c: each returns 0, or EXIT_USAGE after naming the bad argument */
 int arg_u64(struct ctl *ctl, const char *what, const char *s, uint64_t *v);
 int arg_u32(struct ctl *ctl, const char *what, const char *s, uint32_t *v);
-/* A VD name at argv[0] ("missing VD NAME" if there is none). */
-int arg_vd(struct ctl *ctl, int argc, char **argv);
+/* Nothing after the first @used words: else "unexpected argument" naming the first extra. */
+int arg_no_more(struct ctl *ctl, int argc, char **argv, int used);
+/*
+ * A VD name at argv[0] ("missing VD NAME" if there is none), then at most
+ * @max_args words in all (argc: the verb checks the words after the name).
+ * Words are checked in order, so the error names the first bad one.
+ */
+int arg_vd(struct ctl *ctl, int argc, char **argv, int max_args);
 /* A leg index 0..VVMP_MAX_LEGS-1. */
 int arg_leg(struct ctl *ctl, const char *s, uint32_t *leg);
 /* A positive errno, as a number (1..4095) or a name such as EIO or eio. */
