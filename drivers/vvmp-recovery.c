@@ -3,8 +3,9 @@
  * dm-vvmp: resync, the copy from an in-sync leg onto the out-of-sync legs.
  *
  * A pass walks the VD from sector 0 in windows of at most VVMP_COPY_WINDOW
- * sectors and copies them with dm-kcopyd (one job per piece that is
- * contiguous on the source and every target leg). It copies only the
+ * sectors and copies them with dm-io through a one-window buffer (one read,
+ * then one write to every target leg, per piece that is contiguous on the
+ * source and every target). It copies only the
  * dirty regions (vvmp-region.c) unless a target leg needs a full copy (new
  * extents, an initial sync, or a failure the log did not record). Windows
  * start no faster than the resync rate allows. Two rules keep a copy from
@@ -25,6 +26,8 @@
  * copied region is cleared from the log once no failed leg lacks it.
  */
 #include <linux/dm-io.h>
+#include <linux/ioprio.h>
+#include <linux/vmalloc.h>
 
 #include "vvmp.h"
 
@@ -140,7 +143,37 @@ static void vvmp_copy_piece_done(int read_err, unsigned long write_err,
 		queue_work(vd->wq, &rec->finish_work);
 }
 
-/* Issue the kcopyd jobs of one window; targets index write_err bits. */
+/*
+ * Copy one piece through the window's buffer: one read, then one write to
+ * every target, with dm-io from the window worker. (dm-kcopyd cut each
+ * window into sub-jobs with a work hop and page allocations each, which
+ * ran at 0.6x a plain dd between the same disks.)
+ */
+static void vvmp_copy_piece(struct vvmp_vd *vd, struct dm_io_region *from,
+			    unsigned int n, struct dm_io_region *to,
+			    size_t offset)
+{
+	struct vvmp_recovery *rec = &vd->rec;
+	struct dm_io_request req = {
+		.bi_opf = REQ_OP_READ,
+		.mem.type = DM_IO_VMA,
+		.mem.ptr.vma = rec->buf + offset,
+		.client = rec->io_client,
+	};
+	unsigned long error_bits = 0;
+
+	if (dm_io(&req, 1, from, &error_bits, IOPRIO_DEFAULT) || error_bits) {
+		vvmp_copy_piece_done(1, 0, vd);
+		return;
+	}
+	req.bi_opf = REQ_OP_WRITE;
+	error_bits = 0;
+	if (dm_io(&req, n, to, &error_bits, IOPRIO_DEFAULT) && !error_bits)
+		error_bits = BIT(n) - 1;
+	vvmp_copy_piece_done(0, error_bits, vd);
+}
+
+/* Copy one window; targets index write_err bits. */
 static void vvmp_copy_window(struct vvmp_vd *vd, unsigned int source,
 			     unsigned long targets, sector_t start, sector_t end)
 {
@@ -168,8 +201,7 @@ static void vvmp_copy_window(struct vvmp_vd *vd, unsigned int source,
 			n++;
 		}
 		atomic_inc(&rec->pieces_pending);
-		dm_kcopyd_copy(rec->kcopyd, &from, n, to, 0,
-			       vvmp_copy_piece_done, vd);
+		vvmp_copy_piece(vd, &from, n, to, (pos - start) << SECTOR_SHIFT);
 	}
 	vvmp_copy_piece_done(0, 0, vd);
 }
@@ -426,6 +458,16 @@ int vvmp_recovery_init(struct vvmp_vd *vd)
 	INIT_DELAYED_WORK(&rec->window_work, vvmp_window_work);
 	INIT_WORK(&rec->finish_work, vvmp_finish_work);
 	rec->paused = true;	/* until the first resume */
+	rec->buf = vmalloc(VVMP_COPY_WINDOW << SECTOR_SHIFT);
+	if (!rec->buf)
+		return -ENOMEM;
+	rec->io_client = dm_io_client_create();
+	if (IS_ERR(rec->io_client)) {
+		int r = PTR_ERR(rec->io_client);
+
+		rec->io_client = NULL;
+		return r;
+	}
 	rec->kcopyd = dm_kcopyd_client_create(NULL);
 	if (IS_ERR(rec->kcopyd)) {
 		int r = PTR_ERR(rec->kcopyd);
@@ -452,4 +494,7 @@ void vvmp_recovery_exit(struct vvmp_vd *vd)
 {
 	if (vd->rec.kcopyd)
 		dm_kcopyd_client_destroy(vd->rec.kcopyd);
+	if (vd->rec.io_client)
+		dm_io_client_destroy(vd->rec.io_client);
+	vfree(vd->rec.buf);
 }

@@ -172,7 +172,9 @@ struct vvmp_recovery {
 	u32 rate_kib;		/* KiB/s, 0: unlimited */
 	unsigned long window_jiffies;	/* when the current window started */
 	u64 copied_sectors;	/* by every resync since the VD was made */
-	struct dm_kcopyd_client *kcopyd;
+	struct dm_kcopyd_client *kcopyd;	/* the control path's copies */
+	struct dm_io_client *io_client;
+	void *buf;			/* one window, for the resync's dm-io */
 	struct vvmp_map *map;		/* the current window's */
 	struct delayed_work window_work;	/* start the next window */
 	struct work_struct finish_work;		/* a window's copy is done */
