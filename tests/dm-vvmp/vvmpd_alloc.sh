@@ -21,89 +21,14 @@
 # loaded, brd with 4 x 64 MiB RAM disks). Prints TAP.
 set -u
 
-top=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd -P)
-ctl=$top/tools/vvmpctl/vvmpctl
-vvmpd=$top/vvmp/daemon/vvmpd
-unit=$top/vvmp/unit/vvmp-unit
-client=$top/tools/vvmp-client/vvmp-client
-module=${VVMP_MODULE:-$top/build/$(uname -r)/dm-vvmp.ko}
-tmp=$(mktemp -d /tmp/vvmpd_alloc.XXXXXX)
-sock=$tmp/vvmpd.sock
 host=hostA
-kcl=			# the kernel client: d<domain>-<host>, once the session is known
 dev=vvmpd-alloc
-n=0
-failed=0
-vvmpd_pid=
-unit_pid=
-
-echo "TAP version 13"
-echo "1..14"
-
-tap() { # tap RC description
-	n=$((n + 1))
-	echo "# at ${SECONDS}s"
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failed=$((failed + 1))
-	fi
-}
-
-# nap SECONDS: sleep without a process (read from a pipe nobody writes).
-exec {nap_fd}<> <(:)
-nap() { read -r -t "$1" -u "$nap_fd"; :; }
-
-# wait_for SECONDS CMD...: until CMD succeeds (polled every 0.05 s).
-wait_for() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@" >/dev/null 2>&1; do
-		[ $SECONDS -lt $deadline ] || return 1
-		nap 0.05
-	done
-}
-
-# has PATTERN CMD...: CMD succeeds and its output contains PATTERN (one process).
-has() {
-	local out
-	out=$("${@:2}" 2>/dev/null) && [[ $out == *"$1"* ]]
-}
-
-start_vvmpd() {
-	rm -f "$tmp/ready"
-	"$vvmpd" --db "$tmp/vvmpd.db" --ctl "$sock" --tcp-port 0 --udp-port "${udp:-0}" \
-		--ready-file "$tmp/ready" --san-id 1 --grace-ms 600000 --heartbeat-ms 500 \
-		--kernel-poll-ms 200 -v >>"$tmp/vvmpd.log" 2>&1 &
-	vvmpd_pid=$!
-	wait_for 10 test -s "$tmp/ready" || return 1
-	local ready
-	read -r ready <"$tmp/ready"		# "tcp=N udp=M"
-	tcp=${ready#tcp=}; tcp=${tcp%% *}
-	udp=${ready##*udp=}
-}
-
-stop_vvmpd() {
-	[ -n "$vvmpd_pid" ] && kill "$vvmpd_pid" 2>/dev/null && wait "$vvmpd_pid" 2>/dev/null
-	vvmpd_pid=
-}
-
-cleanup() {
-	dmsetup remove "$dev" 2>/dev/null
-	[ -n "$unit_pid" ] && kill "$unit_pid" 2>/dev/null && wait "$unit_pid" 2>/dev/null
-	stop_vvmpd
-	for v in $("$ctl" vd show 2>/dev/null | sed -n 's/^vd \(san1-vd[0-9]*\) .*/\1/p'); do
-		"$ctl" vd delete "$v" 2>/dev/null
-	done
-	[ -n "$kcl" ] && "$ctl" client delete "$kcl" 2>/dev/null
-}
-trap 'cleanup; rm -rf "$tmp"' EXIT
+tap_plan=14
+heartbeat_ms=500
+# shellcheck source=SCRIPTDIR/vvmpd_test_lib.sh
+. "$(dirname "$(readlink -f "$0")")/vvmpd_test_lib.sh"
 
 kernel_has() { "$ctl" vd show "$1" >/dev/null 2>&1; }
-kernel_lacks() { ! "$ctl" vd show "$1" >/dev/null 2>&1; }
-pushed() { has '"kernel_pushed":true' "$ctl" -s "$sock" -j alloc show "$1"; }
-size_is() { has "\"size\":$2," "$ctl" -j vd show "$1"; }
 # policy_is acl|status VD VALUE: the client's policy in force.
 policy_is() { has "$1 $3" "$ctl" "$1" get vd "$2" client "$kcl"; }
 
@@ -117,7 +42,7 @@ rc=1
 if start_vvmpd; then
 	"$unit" --manager "127.0.0.1:$udp" --name shelf --type jbod --volumes "$tmp/volumes" \
 		--state-file "$tmp/unit.json" >>"$tmp/unit.log" 2>&1 &
-	unit_pid=$!
+	unit_pids=$!
 	wait_for 10 has 'units_up 1 volumes 2 ' "$ctl" -s "$sock" pool show && rc=0
 fi
 "$ctl" -s "$sock" pool show | sed 's/^/# /'
@@ -125,12 +50,11 @@ tap $rc "vvmpd and vvmp-unit up: one unit, two RAM-disk volumes in the pool"
 
 # ---- 2: ALLOCATE -> pushed VD ------------------------------------------------
 # 40 MiB JBOD: 81920 sectors, fits the first volume (best fit).
-out=$("$client" -m "127.0.0.1:$tcp" -H "$host" -b 7 alloc 40960 jbod)
+out=$(vvmp_client alloc 40960 jbod)
 echo "# $out"
 [[ $out =~ ^alloc_id=([0-9]+)\ session=([0-9]+) ]] && id=${BASH_REMATCH[1]} sid=${BASH_REMATCH[2]}
 vd=san1-vd$id
-[[ $("$ctl" -s "$sock" -j session show "${sid:-0}") =~ \"domain_id\":([0-9]+) ]] &&
-	kcl=d${BASH_REMATCH[1]}-$host
+learn_kcl
 rc=1
 if [ -n "$id" ] && wait_for 10 pushed "$id" && size_is "$vd" 81920 &&
    has "info \"vvmpd san1 host $host\"" "$ctl" client show "$kcl" &&
@@ -161,7 +85,7 @@ tap $rc "O_DIRECT pattern at 1 MiB reads back through the device and on $ram at 
 
 # ---- 4: growth is pushed live ----------------------------------------------------
 # 100 MiB: the VD spans onto the second RAM disk (appended segments).
-out=$("$client" -m "127.0.0.1:$tcp" -H "$host" -b 7 grow "$id" 102400)
+out=$(vvmp_client grow "$id" 102400)
 echo "# $out"
 rc=1
 if wait_for 10 size_is "$vd" 204800 && wait_for 5 pushed "$id" &&
@@ -230,7 +154,7 @@ log=$(<"$tmp/vvmpd.log")
 tap $rc "config complete: $vd created with its policy in one kernel transaction, status enabled"
 
 # ---- 9..10: FREE -> VD disabled while exposed, deleted once the device is gone --------
-out=$("$client" -m "127.0.0.1:$tcp" -H "$host" -b 7 free "$id")
+out=$(vvmp_client free "$id")
 echo "# $out"
 rc=1
 if wait_for 5 policy_is status "$vd" disabled &&
@@ -284,8 +208,5 @@ echo "# exit $r5: $out"
 	rc=0
 tap $rc "RAID5 ALLOCATE with one unit refused with NO_SPACE (members on distinct units); nothing built"
 
-if [ $failed -ne 0 ]; then
-	echo "# vvmpd log:"; sed 's/^/#   /' "$tmp/vvmpd.log"
-	echo "# unit log:"; sed 's/^/#   /' "$tmp/unit.log"
-fi
+[ $failed -eq 0 ] || dump_logs
 [ $failed -eq 0 ]

@@ -28,75 +28,15 @@
 # loaded, brd with 4 x 64 MiB RAM disks). Prints TAP.
 set -u
 
-top=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd -P)
-ctl=$top/tools/vvmpctl/vvmpctl
-vvmpd=$top/vvmp/daemon/vvmpd
-unit=$top/vvmp/unit/vvmp-unit
-client=$top/tools/vvmp-client/vvmp-client
-module=${VVMP_MODULE:-$top/build/$(uname -r)/dm-vvmp.ko}
-tmp=$(mktemp -d /tmp/vvmpd_eh.XXXXXX)
-sock=$tmp/vvmpd.sock
 host=hostE
-kcl=
 dev=vvmpd-eh			# the client's dm device
+tap_plan=18
+vvmpd_opts=(--probe-ms 300)
+# shellcheck source=SCRIPTDIR/vvmpd_test_lib.sh
+. "$(dirname "$(readlink -f "$0")")/vvmpd_test_lib.sh"
 path=/dev/mapper/$dev
 vol_sectors=49152		# 24 MiB per volume
 vd_sectors=32768		# a 16 MiB RAID1
-n=0
-failed=0
-vvmpd_pid=
-unit_pids=
-udp=
-
-echo "TAP version 13"
-echo "1..18"
-
-tap() { # tap RC description
-	n=$((n + 1))
-	echo "# at ${SECONDS}s"
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failed=$((failed + 1))
-	fi
-}
-
-exec {nap_fd}<> <(:)
-nap() { read -r -t "$1" -u "$nap_fd"; :; }
-
-wait_for() { # wait_for SECONDS CMD...
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@" >/dev/null 2>&1; do
-		[ $SECONDS -lt $deadline ] || return 1
-		nap 0.05
-	done
-}
-
-has() { # has PATTERN CMD...
-	local out
-	out=$("${@:2}" 2>/dev/null) && [[ $out == *"$1"* ]]
-}
-
-start_vvmpd() { # start_vvmpd [OPTION...]
-	rm -f "$tmp/ready"
-	"$vvmpd" --db "$tmp/vvmpd.db" --ctl "$sock" --tcp-port 0 --udp-port "${udp:-0}" \
-		--ready-file "$tmp/ready" --san-id 1 --grace-ms 600000 --heartbeat-ms 1000 \
-		--kernel-poll-ms 200 --probe-ms 300 -v "$@" >>"$tmp/vvmpd.log" 2>&1 &
-	vvmpd_pid=$!
-	wait_for 10 test -s "$tmp/ready" || return 1
-	local ready
-	read -r ready <"$tmp/ready"
-	tcp=${ready#tcp=}; tcp=${tcp%% *}
-	udp=${ready##*udp=}
-}
-
-stop_vvmpd() { # stop_vvmpd [SIGNAL]
-	[ -n "$vvmpd_pid" ] && kill -"${1:-TERM}" "$vvmpd_pid" 2>/dev/null &&
-		wait "$vvmpd_pid" 2>/dev/null
-	vvmpd_pid=
-}
 
 # The legs: dm-linear slices that can fail (error) and come back.
 leg_table() { # leg_table NAME linear|error
@@ -109,19 +49,15 @@ leg_set() { # leg_set NAME linear|error
 		dmsetup resume "$1"
 }
 
-cleanup() {
+# cleanup's first part: the I/O still running; its last: the legs.
+cleanup_pre() {
 	[ -n "${fio_pid:-}" ] && kill "$fio_pid" 2>/dev/null
 	[ -n "${dd_pid:-}" ] && kill "$dd_pid" 2>/dev/null
-	dmsetup remove "$dev" 2>/dev/null
-	for p in $unit_pids; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-	stop_vvmpd
-	for v in $("$ctl" vd show 2>/dev/null | sed -n 's/^vd \(san1-vd[0-9]*\) .*/\1/p'); do
-		"$ctl" vd delete "$v" 2>/dev/null
-	done
-	[ -n "$kcl" ] && "$ctl" client delete "$kcl" 2>/dev/null
+}
+cleanup_post() {
+	local d
 	for d in eh-a eh-b eh-s; do dmsetup remove "$d" 2>/dev/null; done
 }
-trap 'cleanup; rm -rf "$tmp"' EXIT
 
 start_unit() { # start_unit NAME LEG
 	echo "1 local 0 $vol_sectors /dev/mapper/$2" >"$tmp/volumes-$1"
@@ -129,8 +65,6 @@ start_unit() { # start_unit NAME LEG
 		--state-file "$tmp/unit-$1.json" >>"$tmp/unit.log" 2>&1 &
 	unit_pids="$unit_pids $!"
 }
-units_up() { has "units_up $1 volumes $1 " "$ctl" -s "$sock" pool show; }
-pushed() { has '"kernel_pushed":true' "$ctl" -s "$sock" -j alloc show "$1"; }
 health() { [[ $(dmsetup status "$dev" 2>/dev/null) =~ \ vvmp\ linear\ 2\ ([A-Za-z]+)\  ]] && echo "${BASH_REMATCH[1]}"; }
 health_is() { [ "$(health)" = "$1" ]; }
 leg_state() { # leg_state LEG STATE: vvmpd's record
@@ -186,13 +120,12 @@ if start_vvmpd; then
 	start_unit shelf-a eh-a
 	wait_for 15 units_up 1 && start_unit shelf-b eh-b && wait_for 15 units_up 2 && rc=0
 fi
-out=$("$client" -m "127.0.0.1:$tcp" -H "$host" -b 7 alloc 16384 raid1 2)
+out=$(vvmp_client alloc 16384 raid1 2)
 echo "# $out"
 id=
 [[ $out =~ ^alloc_id=([0-9]+)\ session=([0-9]+) ]] && id=${BASH_REMATCH[1]} sid=${BASH_REMATCH[2]}
 vd=san1-vd$id
-[[ $("$ctl" -s "$sock" -j session show "${sid:-0}") =~ \"domain_id\":([0-9]+) ]] &&
-	kcl=d${BASH_REMATCH[1]}-$host
+learn_kcl
 if [ $rc -eq 0 ] && [ -n "$id" ] && wait_for 10 pushed "$id" &&
    echo "0 $vd_sectors vvmp vd $vd client $kcl" | dmsetup create "$dev" && health_is AA; then
 	rc=0
@@ -409,8 +342,7 @@ cmp -i $((off0 * 512)):0 -n $((vd_sectors * 512)) /dev/mapper/eh-a /dev/mapper/e
 tap $rc "at the end both legs are byte-identical over the VD"
 
 if [ $failed -ne 0 ]; then
-	echo "# vvmpd log:"; sed 's/^/#   /' "$tmp/vvmpd.log"
-	echo "# unit log:"; sed 's/^/#   /' "$tmp/unit.log"
+	dump_logs
 	dmesg | tail -n 40 | sed 's/^/#   dmesg: /'
 fi
 [ $failed -eq 0 ]

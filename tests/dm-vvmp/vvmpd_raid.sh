@@ -27,75 +27,13 @@
 # loaded, brd with 4 x 64 MiB RAM disks). Prints TAP.
 set -u
 
-top=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd -P)
-ctl=$top/tools/vvmpctl/vvmpctl
-vvmpd=$top/vvmp/daemon/vvmpd
-unit=$top/vvmp/unit/vvmp-unit
-client=$top/tools/vvmp-client/vvmp-client
-tmp=$(mktemp -d /tmp/vvmpd_raid.XXXXXX)
-sock=$tmp/vvmpd.sock
 host=hostR
-kcl=			# the kernel client: d<domain>-<host>, once the session is known
 dev=vvmpd-raid		# the client's dm device
-n=0
-failed=0
-vvmpd_pid=
-unit_pids=
+tap_plan=15
+# shellcheck source=SCRIPTDIR/vvmpd_test_lib.sh
+. "$(dirname "$(readlink -f "$0")")/vvmpd_test_lib.sh"
 unit3_pid=
-udp=
 nbd_port=$((20000 + RANDOM % 20000))
-
-echo "TAP version 13"
-echo "1..15"
-
-tap() { # tap RC description
-	n=$((n + 1))
-	echo "# at ${SECONDS}s"
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failed=$((failed + 1))
-	fi
-}
-
-# nap SECONDS: sleep without a process (read from a pipe nobody writes).
-exec {nap_fd}<> <(:)
-nap() { read -r -t "$1" -u "$nap_fd"; :; }
-
-# wait_for SECONDS CMD...: until CMD succeeds (polled every 0.05 s).
-wait_for() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@" >/dev/null 2>&1; do
-		[ $SECONDS -lt $deadline ] || return 1
-		nap 0.05
-	done
-}
-
-# has PATTERN CMD...: CMD succeeds and its output contains PATTERN (one process).
-has() {
-	local out
-	out=$("${@:2}" 2>/dev/null) && [[ $out == *"$1"* ]]
-}
-
-start_vvmpd() { # start_vvmpd [OPTION...]
-	rm -f "$tmp/ready"
-	"$vvmpd" --db "$tmp/vvmpd.db" --ctl "$sock" --tcp-port 0 --udp-port "${udp:-0}" \
-		--ready-file "$tmp/ready" --san-id 1 --grace-ms 600000 --heartbeat-ms 1000 \
-		--kernel-poll-ms 200 -v "$@" >>"$tmp/vvmpd.log" 2>&1 &
-	vvmpd_pid=$!
-	wait_for 10 test -s "$tmp/ready" || return 1
-	local ready
-	read -r ready <"$tmp/ready"		# "tcp=N udp=M"
-	tcp=${ready#tcp=}; tcp=${tcp%% *}
-	udp=${ready##*udp=}
-}
-
-stop_vvmpd() {
-	[ -n "$vvmpd_pid" ] && kill "$vvmpd_pid" 2>/dev/null && wait "$vvmpd_pid" 2>/dev/null
-	vvmpd_pid=
-}
 
 raid_devices() { dmsetup ls 2>/dev/null | grep -o '^vvmpd-r5-[^[:space:]]*' | sort; }
 
@@ -108,24 +46,15 @@ nbd_ours() {
 	done
 }
 
-cleanup() {
-	dmsetup remove "$dev" 2>/dev/null
-	for p in $unit_pids; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-	stop_vvmpd
-	for v in $("$ctl" vd show 2>/dev/null | sed -n 's/^vd \(san1-vd[0-9]*\) .*/\1/p'); do
-		"$ctl" vd delete "$v" 2>/dev/null
-	done
+# cleanup's last part: the raid sets' devices (the VDs over them are gone),
+# the NBD devices, nbd-server.
+cleanup_post() {
+	local d
 	for d in $(raid_devices | sort -r); do dmsetup remove "$d" 2>/dev/null; done
-	[ -n "$kcl" ] && "$ctl" client delete "$kcl" 2>/dev/null
 	for d in $(nbd_ours); do nbd-client -d "/dev/$d" >/dev/null 2>&1; done
 	[ -s "$tmp/nbd-server.pid" ] && kill "$(<"$tmp/nbd-server.pid")" 2>/dev/null
 }
-trap 'cleanup; rm -rf "$tmp"' EXIT
 
-pushed() { has '"kernel_pushed":true' "$ctl" -s "$sock" -j alloc show "$1"; }
-kernel_lacks() { ! "$ctl" vd show "$1" >/dev/null 2>&1; }
-size_is() { has "\"size\":$2," "$ctl" -j vd show "$1"; }
-units_up() { has "units_up $1 volumes $1 " "$ctl" -s "$sock" pool show; }
 # devnums: dn[NAME] is "major:minor" of each dm device (one dmsetup run).
 declare -A dn
 devnums() {
@@ -139,7 +68,7 @@ devnums() {
 raid_status() { has "$2" dmsetup status "$1"; }
 # client_alloc ARGS...: vvmp-client as host $host; sets id (and out).
 client_alloc() {
-	out=$("$client" -m "127.0.0.1:$tcp" -H "$host" -b 7 "$@")
+	out=$(vvmp_client "$@")
 	echo "# vvmp-client $*: $out"
 	id=
 	[[ $out =~ ^alloc_id=([0-9]+)\ session=([0-9]+) ]] && id=${BASH_REMATCH[1]} sid=${BASH_REMATCH[2]}
@@ -185,8 +114,7 @@ client_alloc alloc 16384 raid5 3
 r5id=$id
 vd=san1-vd$r5id
 set=vvmpd-r5-$vd
-[[ $("$ctl" -s "$sock" -j session show "${sid:-0}") =~ \"domain_id\":([0-9]+) ]] &&
-	kcl=d${BASH_REMATCH[1]}-$host
+learn_kcl
 rc=1
 devnums
 if [ -n "$r5id" ] && wait_for 10 pushed "$r5id" && size_is "$vd" 32768 &&
@@ -264,7 +192,7 @@ dmsetup status "$set" 2>&1 | sed 's/^/# /'
 tap $rc "member 1 failed (table 'error'): all 16 MiB read back from data + parity (ADA), degraded writes work"
 
 # ---- 7: growth is refused ---------------------------------------------------------------
-out=$("$client" -m "127.0.0.1:$tcp" -H "$host" -b 7 grow "$r5id" 32768 2>&1)
+out=$(vvmp_client grow "$r5id" 32768 2>&1)
 echo "# $out"
 rc=1
 [[ $out == *"status=14"* ]] && size_is "$vd" 32768 &&
@@ -272,7 +200,7 @@ rc=1
 tap $rc "growing a RAID5 VD is refused with UNSUPPORTED_TYPE (14); VD and repository unchanged"
 
 # ---- 8..9: FREE stops the set at once, removes everything once the device is gone -------
-out=$("$client" -m "127.0.0.1:$tcp" -H "$host" -b 7 free "$r5id")
+out=$(vvmp_client free "$r5id")
 echo "# $out"
 rc=1
 if wait_for 5 has "0 32768 error" dmsetup table "$set" &&
@@ -321,7 +249,7 @@ rc=1
 	grep -q "change vd $jid: 200000 KB/s on unit [0-9]* does not fit" "$tmp/vvmpd.log" && rc=0
 tap $rc "CHANGE to 200000 KB/s (units state 100000) refused with NO_SPACE; repository and CoS unchanged"
 dmsetup remove "$dev"
-"$client" -m "127.0.0.1:$tcp" -H "$host" -b 7 free "$jid" >/dev/null
+vvmp_client free "$jid" >/dev/null
 wait_for 5 kernel_lacks "$jvd"
 
 # ---- 12..14: the command-by-command push (vvmpd --no-kernel-txn) -----------------------------
@@ -349,7 +277,7 @@ fi
 tap $rc "ALLOCATE pushed command by command: $tvd created without a transaction, enabled, data verified"
 
 dmsetup remove "$dev"
-out=$("$client" -m "127.0.0.1:$tcp" -H "$host" -b 7 free "$tid")
+out=$(vvmp_client free "$tid")
 echo "# $out"
 rc=1
 wait_for 5 kernel_lacks "$tvd" && wait_for 5 eval '! "$ctl" client show "$kcl"' &&
@@ -389,7 +317,7 @@ else
 		   dd if="$tmp/pattern2" of="/dev/mapper/$dev" bs=64k oflag=direct status=none &&
 		   dd_cmp "$tmp/pattern2" "/dev/mapper/$dev" 0 &&
 		   dmsetup remove "$dev" &&
-		   "$client" -m "127.0.0.1:$tcp" -H "$host" -b 7 free "$nid" >/dev/null &&
+		   vvmp_client free "$nid" >/dev/null &&
 		   wait_for 5 kernel_lacks "san1-vd$nid" && wait_for 5 eval '[ -z "$(raid_devices)" ]'; then
 			rc=0
 		fi
@@ -398,8 +326,5 @@ else
 	tap $rc "RAID5 with a member on NBD (${nbd:-?}): answered while attaching, built over zeroed metadata after the attach, data verified, freed"
 fi
 
-if [ $failed -ne 0 ]; then
-	echo "# vvmpd log:"; cat "$tmp/vvmpd.log.before" "$tmp/vvmpd.log" 2>/dev/null | sed 's/^/#   /'
-	echo "# unit log:"; sed 's/^/#   /' "$tmp/unit.log"
-fi
+[ $failed -eq 0 ] || dump_logs
 [ $failed -eq 0 ]

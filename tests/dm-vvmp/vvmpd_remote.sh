@@ -21,16 +21,11 @@
 # loaded, brd with 4 x 64 MiB RAM disks). Prints TAP.
 set -u
 
-top=$(cd "$(dirname "$(readlink -f "$0")")/../.." && pwd -P)
-ctl=$top/tools/vvmpctl/vvmpctl
-vvmpd=$top/vvmp/daemon/vvmpd
-unit=$top/vvmp/unit/vvmp-unit
-client=$top/tools/vvmp-client/vvmp-client
-tmp=$(mktemp -d /tmp/vvmpd_remote.XXXXXX)
-sock=$tmp/vvmpd.sock
 host=hostR
-kcl=
 dev=vvmpd-remote
+tap_plan=9
+# shellcheck source=SCRIPTDIR/vvmpd_test_lib.sh
+. "$(dirname "$(readlink -f "$0")")/vvmpd_test_lib.sh"
 nbd_ram=/dev/ram0		# exported by nbd-server as "vol1"
 iscsi_ram=/dev/ram1		# LUN 0 of $iqn
 iqn=iqn.2024-01.org.vvmp:remote1
@@ -39,60 +34,7 @@ iscsi_port=3260
 iscsi_start=8192		# the iSCSI volume's start LBA in its unit
 cfs=/sys/kernel/config/target
 tpg=$cfs/iscsi/$iqn/tpgt_1
-n=0
-failed=0
-vvmpd_pid=
-unit_pids=()
 iscsid_pid=
-
-echo "TAP version 13"
-echo "1..9"
-
-tap() { # tap RC description
-	n=$((n + 1))
-	echo "# at ${SECONDS}s"
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failed=$((failed + 1))
-	fi
-}
-
-exec {nap_fd}<> <(:)
-nap() { read -r -t "$1" -u "$nap_fd"; :; }
-
-wait_for() { # wait_for SECONDS CMD...
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@" >/dev/null 2>&1; do
-		[ $SECONDS -lt $deadline ] || return 1
-		nap 0.05
-	done
-}
-
-has() { # has PATTERN CMD...
-	local out
-	out=$("${@:2}" 2>/dev/null) && [[ $out == *"$1"* ]]
-}
-
-start_vvmpd() {
-	rm -f "$tmp/ready"
-	"$vvmpd" --db "$tmp/vvmpd.db" --ctl "$sock" --tcp-port 0 --udp-port "${udp:-0}" \
-		--ready-file "$tmp/ready" --san-id 1 --grace-ms 600000 --heartbeat-ms 1000 \
-		--kernel-poll-ms 200 -v >>"$tmp/vvmpd.log" 2>&1 &
-	vvmpd_pid=$!
-	wait_for 10 test -s "$tmp/ready" || return 1
-	local ready
-	read -r ready <"$tmp/ready"
-	tcp=${ready#tcp=}; tcp=${tcp%% *}
-	udp=${ready##*udp=}
-}
-
-stop_vvmpd() {
-	[ -n "$vvmpd_pid" ] && kill "$vvmpd_pid" 2>/dev/null && wait "$vvmpd_pid" 2>/dev/null
-	vvmpd_pid=
-}
 
 # The connected NBD devices ("nbd0 nbd3"), the iSCSI session numbers.
 nbd_connected() {
@@ -121,15 +63,10 @@ iscsi_disk() {
 	done
 }
 
-cleanup() {
+# cleanup's last part: the remote devices, iscsid, nbd-server, the LIO
+# target, /etc/iscsi.
+cleanup_post() {
 	local p
-	dmsetup remove "$dev" 2>/dev/null
-	for p in "${unit_pids[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-	stop_vvmpd
-	for v in $("$ctl" vd show 2>/dev/null | sed -n 's/^vd \(san1-vd[0-9]*\) .*/\1/p'); do
-		"$ctl" vd delete "$v" 2>/dev/null
-	done
-	[ -n "$kcl" ] && "$ctl" client delete "$kcl" 2>/dev/null
 	for p in $(nbd_connected); do nbd-client -d "/dev/$p" >/dev/null 2>&1; done
 	for p in $(iscsi_sessions); do iscsiadm -m session -r "$p" -u >/dev/null 2>&1; done
 	[ -n "$iscsid_pid" ] && kill "$iscsid_pid" 2>/dev/null && wait "$iscsid_pid" 2>/dev/null
@@ -139,9 +76,6 @@ cleanup() {
 		"$cfs/core/iblock_0/ram1" "$cfs/core/iblock_0" 2>/dev/null
 	mountpoint -q /etc/iscsi && umount /etc/iscsi
 }
-trap 'cleanup; rm -rf "$tmp"' EXIT
-
-pushed() { has '"kernel_pushed":true' "$ctl" -s "$sock" -j alloc show "$1"; }
 
 # ---- 1: the remote exports ----------------------------------------------------
 rc=0
@@ -198,7 +132,7 @@ if start_vvmpd; then
 		"$unit" --manager "127.0.0.1:$udp" --name "${u%:*}" --type "${u#*:}" \
 			--volumes "$tmp/${u%:*}.volumes" --state-file "$tmp/${u%:*}.json" \
 			>>"$tmp/unit.log" 2>&1 &
-		unit_pids+=($!)
+		unit_pids="$unit_pids $!"
 	done
 	wait_for 10 has 'units_up 3 volumes 3 ' "$ctl" -s "$sock" pool show && rc=0
 fi
@@ -212,13 +146,12 @@ tap $rc "vvmpd and three vvmp-unit agents up: an NBD, an iSCSI and a malformed N
 
 # ---- 3: RAID1 over NBD + iSCSI: attached and pushed -----------------------------------
 # 32 MiB RAID1: 65536 sectors on each of the two raid1 units.
-out=$("$client" -m "127.0.0.1:$tcp" -H "$host" -b 7 alloc 32768 raid1 2)
+out=$(vvmp_client alloc 32768 raid1 2)
 echo "# $out"
 id='' sid=''
 [[ $out =~ ^alloc_id=([0-9]+)\ session=([0-9]+) ]] && id=${BASH_REMATCH[1]} sid=${BASH_REMATCH[2]}
 vd=san1-vd$id
-[[ $("$ctl" -s "$sock" -j session show "${sid:-0}") =~ \"domain_id\":([0-9]+) ]] &&
-	kcl=d${BASH_REMATCH[1]}-$host
+learn_kcl
 rc=1
 nbd='' sess='' sd=''
 if [ -n "$id" ] && wait_for 30 pushed "$id"; then
@@ -270,7 +203,7 @@ tap $rc "O_DIRECT pattern at 1 MiB reads back through the device, on $nbd_ram (v
 
 # ---- 5: a malformed address is refused, nothing attached ----------------------------------
 # JBOD prefers the jbod unit: the malformed volume.
-out=$("$client" -m "127.0.0.1:$tcp" -H "$host" -b 7 alloc 8192 jbod)
+out=$(vvmp_client alloc 8192 jbod)
 echo "# $out"
 bad=''
 [[ $out =~ ^alloc_id=([0-9]+) ]] && bad=${BASH_REMATCH[1]}
@@ -284,8 +217,8 @@ if [ -n "$bad" ] &&
 	if [[ $show == *": $reason\""* ]] &&
 	   grep -q "kernel: san1-vd$bad not pushed: volume [0-9]*: $reason" "$tmp/vvmpd.log" &&
 	   [ "$(nbd_connected)" = "$nbd" ] && [ "$(iscsi_sessions)" = "$sess" ] &&
-	   [ ! -e "$pwned" ] && ! "$ctl" vd show "san1-vd$bad" >/dev/null 2>&1 &&
-	   "$client" -m "127.0.0.1:$tcp" -H "$host" -b 7 free "$bad" >/dev/null; then
+	   [ ! -e "$pwned" ] && kernel_lacks "san1-vd$bad" &&
+	   vvmp_client free "$bad" >/dev/null; then
 		rc=0
 	fi
 fi
@@ -315,7 +248,7 @@ fi
 tap $rc "after the restart a pattern at 20 MiB lands on both RAM disks"
 
 # ---- 8..9: FREE: detached once nothing holds the devices ----------------------------------------
-out=$("$client" -m "127.0.0.1:$tcp" -H "$host" -b 7 free "$id")
+out=$(vvmp_client free "$id")
 echo "# $out"
 rc=1
 if [ "$out" = "freed=$id" ] && nap 1.5 &&
@@ -329,15 +262,14 @@ rc=1
 if wait_for 20 no_remote_attached &&
    grep -q "remote: nbd 127.0.0.1:$nbd_port/vol1 detached ($nbd)" "$tmp/vvmpd.log" &&
    grep -q "remote: iscsi 127.0.0.1:$iscsi_port,$iqn detached ($sd)" "$tmp/vvmpd.log" &&
-   ! "$ctl" vd show "$vd" >/dev/null 2>&1 && [ ! -e "/sys/block/$sd" ]; then
+   kernel_lacks "$vd" && [ ! -e "/sys/block/$sd" ]; then
 	rc=0
 fi
 echo "# after the device went: nbd '$(nbd_connected)', iSCSI sessions '$(iscsi_sessions)'"
 tap $rc "device removed: $vd deleted, /dev/$nbd disconnected and iSCSI session $sess logged out ($sd gone)"
 
 if [ $failed -ne 0 ]; then
-	echo "# vvmpd log:"; sed 's/^/#   /' "$tmp/vvmpd.log"
-	echo "# unit log:"; sed 's/^/#   /' "$tmp/unit.log"
+	dump_logs
 	echo "# iscsid log:"; sed 's/^/#   /' "$tmp/iscsid.log"
 fi
 [ $failed -eq 0 ]
