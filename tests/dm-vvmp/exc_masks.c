@@ -136,7 +136,8 @@ FIXTURE_TEARDOWN(mirror)
 
 /*
  * Every combination of the five mask bits on a leg whose write fails
- * (dm-error under it), the other leg keeping the defaults. Expected:
+ * (dm-error, or dm-flakey while "down", under it), the other leg keeping
+ * the defaults. Expected:
  * - continuation clear: that leg is written first and alone; its failure
  *   stops the plan, the other leg keeps the old data, the client gets EIO;
  * - otherwise both legs are written; success or deactivate fail the client
@@ -147,7 +148,11 @@ FIXTURE_TEARDOWN(mirror)
  * - after the leg returns: a resync copies the dirty region only, or the
  *   whole VD when the log mask was clear; the legs are then identical.
  */
-TEST_F_TIMEOUT(mirror, every_mask_combination_on_a_failing_write_leg, 600)
+/* How leg 1 fails its writes in a run of every_mask_combination(). */
+enum fail_how { FAIL_ERROR, FAIL_FLAKEY };
+
+static void every_mask_combination(struct __test_metadata *_metadata,
+				   FIXTURE_DATA(mirror) *self, enum fail_how how)
 {
 	const uint64_t off = 3 * REGION * 512 + 8192;	/* in region 3 */
 	uint32_t m;
@@ -160,12 +165,14 @@ TEST_F_TIMEOUT(mirror, every_mask_combination_on_a_failing_write_leg, 600)
 		struct vt_status st;
 		int rc;
 
-		TH_LOG("masks 0x%02x", m);
+		TH_LOG("%s, masks 0x%02x", how == FAIL_ERROR ? "error" : "flakey", m);
 		ASSERT_EQ(0, mirror_make(self, 2));
 		ASSERT_EQ(0, set_masks(self, 1, m));
 		ASSERT_EQ(0, vt_status(self->dev, &st));
 		copied = st.copied_sectors;
-		ASSERT_EQ(0, vt_slice_set_error(self->s[1]));
+		/* dm-error, or dm-flakey "down" for the whole run. */
+		ASSERT_EQ(0, how == FAIL_ERROR ? vt_slice_set_error(self->s[1]) :
+			     vt_slice_set_flakey(self->s[1], 0, 600));
 
 		rc = one_io(self->path, true, off, BLK, SEED_NEW);
 		EXPECT_EQ(fatal ? -EIO : 0, rc);
@@ -204,6 +211,43 @@ TEST_F_TIMEOUT(mirror, every_mask_combination_on_a_failing_write_leg, 600)
 				      VD_LEN * 512));
 		mirror_unmake(self);
 	}
+}
+
+TEST_F_TIMEOUT(mirror, every_mask_combination_on_a_failing_write_leg, 600)
+{
+	every_mask_combination(_metadata, self, FAIL_ERROR);
+}
+
+TEST_F_TIMEOUT(mirror, every_mask_combination_on_a_flakey_write_leg, 600)
+{
+	every_mask_combination(_metadata, self, FAIL_FLAKEY);
+}
+
+/*
+ * A slow leg (dm-delay, 100 ms per write) is not a failed one, whatever
+ * its masks: every write succeeds on both legs and nothing is logged.
+ */
+TEST_F_TIMEOUT(mirror, every_mask_combination_on_a_slow_write_leg, 600)
+{
+	struct vt_status st;
+	uint32_t m;
+
+	ASSERT_EQ(0, mirror_make(self, 2));
+	ASSERT_EQ(0, vt_slice_set_delay(self->s[1], 0, 100));
+	for (m = 0; m <= VVMP_MASK_ALL; m++) {
+		const uint64_t off = (uint64_t)m * BLK;
+
+		ASSERT_EQ(0, set_masks(self, 1, m));
+		EXPECT_EQ(0, one_io(self->path, true, off, BLK, SEED_NEW)) {
+			TH_LOG("masks 0x%02x", m);
+		}
+		EXPECT_EQ(0, ctl_check(self->s[1]->path, off, BLK, off, SEED_NEW));
+	}
+	ASSERT_EQ(0, vt_status(self->dev, &st));
+	EXPECT_STREQ("AA", st.health);
+	EXPECT_EQ(0ULL, st.dirty_regions);
+	EXPECT_FALSE(st.deactivated);
+	ASSERT_EQ(0, vt_slice_set_linear(self->s[1]));
 }
 
 /*
