@@ -89,22 +89,39 @@ static int vvmp_nl_open_extent(struct vvmp_vd *vd, struct vvmp_map *map,
 	return 0;
 }
 
-static int vvmp_nl_parse_extent(struct vvmp_vd *vd, struct vvmp_map *map,
-				struct vvmp_extent *ext,
-				const struct nlattr *attr,
-				struct netlink_ext_ack *extack)
+/**
+ * vvmp_nl_extent_attrs() - parse an extent nest that must be whole
+ * @attr: the nest
+ * @tb: returns its attributes (VVMP_EXTENT_A_MAX + 1)
+ * @extack: names what is wrong
+ *
+ * Return: 0, or -EINVAL when DEVICE, OFFSET or LENGTH is missing.
+ */
+int vvmp_nl_extent_attrs(const struct nlattr *attr, struct nlattr **tb,
+			 struct netlink_ext_ack *extack)
 {
-	struct nlattr *tb[VVMP_EXTENT_A_MAX + 1];
-	int r;
+	int r = nla_parse_nested(tb, VVMP_EXTENT_A_MAX, attr,
+				 vvmp_extent_policy, extack);
 
-	r = nla_parse_nested(tb, VVMP_EXTENT_A_MAX, attr, vvmp_extent_policy,
-			     extack);
 	if (r)
 		return r;
 	if (NL_REQ_ATTR_CHECK(extack, attr, tb, VVMP_EXTENT_A_DEVICE) ||
 	    NL_REQ_ATTR_CHECK(extack, attr, tb, VVMP_EXTENT_A_OFFSET) ||
 	    NL_REQ_ATTR_CHECK(extack, attr, tb, VVMP_EXTENT_A_LENGTH))
 		return -EINVAL;
+	return 0;
+}
+
+static int vvmp_nl_parse_extent(struct vvmp_vd *vd, struct vvmp_map *map,
+				struct vvmp_extent *ext,
+				const struct nlattr *attr,
+				struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[VVMP_EXTENT_A_MAX + 1];
+	int r = vvmp_nl_extent_attrs(attr, tb, extack);
+
+	if (r)
+		return r;
 	ext->offset = nla_get_u64(tb[VVMP_EXTENT_A_OFFSET]);
 	ext->length = nla_get_u64(tb[VVMP_EXTENT_A_LENGTH]);
 	return vvmp_nl_open_extent(vd, map, ext, tb[VVMP_EXTENT_A_DEVICE],

@@ -116,6 +116,8 @@ int vvmp_nl_passthrough(struct sk_buff *skb, struct genl_info *info);
 int vvmp_nl_copy(struct sk_buff *skb, struct genl_info *info);
 void *vvmp_nl_dump_hdr(struct sk_buff *skb, struct netlink_callback *cb,
 		       u8 cmd);
+int vvmp_nl_extent_attrs(const struct nlattr *attr, struct nlattr **tb,
+			 struct netlink_ext_ack *extack);
 struct sk_buff *vvmp_nl_reply_new_size(struct genl_info *info, size_t size,
 				       void **hdr);
 

@@ -1136,14 +1136,9 @@ int vvmp_region_disk_create(struct vvmp_vd *vd, const struct nlattr *attr,
 
 	if (!attr)
 		return 0;
-	r = nla_parse_nested(tb, VVMP_EXTENT_A_MAX, attr, vvmp_extent_policy,
-			     extack);
+	r = vvmp_nl_extent_attrs(attr, tb, extack);
 	if (r)
 		return r;
-	if (NL_REQ_ATTR_CHECK(extack, attr, tb, VVMP_EXTENT_A_DEVICE) ||
-	    NL_REQ_ATTR_CHECK(extack, attr, tb, VVMP_EXTENT_A_OFFSET) ||
-	    NL_REQ_ATTR_CHECK(extack, attr, tb, VVMP_EXTENT_A_LENGTH))
-		return -EINVAL;
 	off = nla_get_u64(tb[VVMP_EXTENT_A_OFFSET]);
 	len = nla_get_u64(tb[VVMP_EXTENT_A_LENGTH]);
 	if (off % VVMP_LOG_BLOCK_SECTORS) {

@@ -93,8 +93,7 @@ static void owned_client_info(const struct vvmpd *d, const char *host, char *out
 	snprintf(out, len, "vvmpd san%u host %s", d->cfg.san_id, host);
 }
 
-/* The repository id of a kernel VD this manager owns, or 0. */
-static uint32_t owned_vd_id(const struct vvmpd *d, const char *name)
+uint32_t vvmpd_ap_owned_vd(const struct vvmpd *d, const char *name)
 {
 	unsigned int san, id;
 	int end = 0;
@@ -847,7 +846,7 @@ struct kernel_scan {
 static int scan_cb(const struct vaapi_vd_info *info, void *arg)
 {
 	struct kernel_scan *s = arg;
-	uint32_t id = owned_vd_id(s->d, info->name);
+	uint32_t id = vvmpd_ap_owned_vd(s->d, info->name);
 
 	if (!id)
 		return 0;

@@ -36,17 +36,6 @@
  */
 #define EH_MIRROR_MASKS		(VVMP_MASK_DEFAULT | VVMP_MASK_LOG_DATA)
 
-uint32_t eh_owned_vd(const struct vvmpd *d, const char *name)
-{
-	unsigned int san, id;
-	int end = 0;
-
-	if (sscanf(name, "san%u-vd%u%n", &san, &id, &end) != 2 || name[end] ||
-	    san != d->cfg.san_id)
-		return 0;
-	return id;
-}
-
 uint64_t eh_wall_ms(void)
 {
 	struct timespec ts;
@@ -199,7 +188,7 @@ static int on_event(const struct vaapi_event *ev, bool snapshot, void *arg)
 		eh_plan_done(eh, ev->exc_id);
 		break;
 	case VVMP_EVENT_LEG_STATE:
-		vd_id = eh_owned_vd(eh->d, ev->vd);
+		vd_id = vvmpd_ap_owned_vd(eh->d, ev->vd);
 		if (!vd_id || !ev->leg.has_health)
 			break;
 		if (ev->leg.health == VVMP_LEG_STATE_FAILED)

@@ -61,8 +61,6 @@ struct vvmpd_eh {
 };
 
 /* eh.c */
-/* The repository id of kernel VD @name if this vvmpd owns it, else 0. */
-uint32_t eh_owned_vd(const struct vvmpd *d, const char *name);
 /* Wall clock in ms (the repository's timestamps). */
 uint64_t eh_wall_ms(void);
 /* Log @key's message once (a VD name, say); true if it was logged now. */

@@ -100,7 +100,7 @@ static int resubmit(struct vvmpd_eh *eh, const struct vaapi_exception *e)
 
 void eh_plan_seen(struct vvmpd_eh *eh, const struct vaapi_exception *e)
 {
-	uint32_t vd_id = eh_owned_vd(eh->d, e->vd);
+	uint32_t vd_id = vvmpd_ap_owned_vd(eh->d, e->vd);
 	struct eh_pending *p;
 	char key[VVMP_NAME_MAX + 8];
 	int err;
@@ -214,9 +214,9 @@ void eh_plans_sweep(struct vvmpd_eh *eh)
 		vvmpd_log("eh: listing held plans: %s (%s)", strerror(-err), vaapi_strerror(eh->h));
 	for (size_t i = 0; i < n; i++) {
 		/* Another socket's (a live vvmpd's, a tool's): not ours to take. */
-		if (list[i].owner && eh_owned_vd(eh->d, list[i].vd))
+		if (list[i].owner && vvmpd_ap_owned_vd(eh->d, list[i].vd))
 			continue;
-		ours += eh_owned_vd(eh->d, list[i].vd) != 0;
+		ours += vvmpd_ap_owned_vd(eh->d, list[i].vd) != 0;
 		eh_plan_seen(eh, &list[i]);
 	}
 	if (ours)

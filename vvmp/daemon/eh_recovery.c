@@ -523,7 +523,7 @@ static int scan_cb(const struct vaapi_vd_info *info, void *arg)
 	struct scan_list *s = arg;
 	void *p;
 
-	if (!eh_owned_vd(s->d, info->name))
+	if (!vvmpd_ap_owned_vd(s->d, info->name))
 		return 0;
 	p = realloc(s->names, (s->n + 1) * sizeof(*s->names));
 	if (!p)
@@ -540,7 +540,7 @@ void eh_legs_scan(struct vvmpd_eh *eh)
 
 	if (map && !vaapi_ap_list_vds(eh->h, scan_cb, &s)) {
 		for (size_t i = 0; i < s.n; i++) {
-			uint32_t vd_id = eh_owned_vd(eh->d, s.names[i]);
+			uint32_t vd_id = vvmpd_ap_owned_vd(eh->d, s.names[i]);
 
 			if (vaapi_ap_get_map_vd(eh->h, s.names[i], map))
 				continue;

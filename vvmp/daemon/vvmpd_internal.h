@@ -253,6 +253,8 @@ void vvmpd_ap_push_all(struct vvmpd *d);
 void vvmpd_ap_push_vd(struct vvmpd *d, uint32_t vd_id, const char *what);
 /* The kernel name of VD @vd_id ("san<SAN>-vd<ID>"). */
 void vvmpd_ap_vd_name(const struct vvmpd *d, uint32_t vd_id, char *out, size_t len);
+/* The repository id of kernel VD @name if this manager owns it, else 0. */
+uint32_t vvmpd_ap_owned_vd(const struct vvmpd *d, const char *name);
 /*
  * The kernel name of the client for host @host of domain @domain_id
  * ("d<DOMAIN>-<host>": two domains' hosts of the same name stay apart).

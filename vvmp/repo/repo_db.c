@@ -109,6 +109,18 @@ int repo_step(struct vvmp_repo *r, sqlite3_stmt *st)
 	return repo_errno(r, sqlite3_extended_errcode(r->db));
 }
 
+int repo_exists(struct vvmp_repo *r, const char *sql, uint32_t id)
+{
+	sqlite3_stmt *st;
+	int err = repo_prepare(r, &st, sql, "u", id);
+
+	if (err)
+		return err;
+	err = repo_step(r, st);
+	sqlite3_finalize(st);
+	return err;
+}
+
 int repo_exec(struct vvmp_repo *r, const char *sql, const char *fmt, ...)
 {
 	sqlite3_stmt *st;

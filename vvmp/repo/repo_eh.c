@@ -38,19 +38,6 @@ static int collect(struct vvmp_repo *r, sqlite3_stmt *st, size_t elem,
 	return 0;
 }
 
-/* 1 if @sql (one '?' for @id) returns a row, 0 if not, or -errno. */
-static int exists(struct vvmp_repo *r, const char *sql, uint32_t id)
-{
-	sqlite3_stmt *st;
-	int err = repo_prepare(r, &st, sql, "u", id);
-
-	if (err)
-		return err;
-	err = repo_step(r, st);
-	sqlite3_finalize(st);
-	return err;
-}
-
 /* ---- leg health ----------------------------------------------------------- */
 
 #define LEG_COLS "vd_id, leg, state, full_copy, failures, changed_ms"
@@ -141,17 +128,17 @@ int vvmp_repo_leg_list(struct vvmp_repo *r, uint32_t vd_id, struct vvmp_repo_leg
 
 int vvmp_repo_spare_add(struct vvmp_repo *r, uint32_t volume_id, uint64_t now_ms)
 {
-	int err = exists(r, "SELECT 1 FROM volumes WHERE id = ?", volume_id);
+	int err = repo_exists(r, "SELECT 1 FROM volumes WHERE id = ?", volume_id);
 
 	if (err <= 0) {
 		if (!err)
 			strcpy(r->errmsg, "no such volume");
 		return err ? err : -ENOENT;
 	}
-	err = exists(r, "SELECT 1 FROM segments WHERE volume_id = ? LIMIT 1", volume_id);
+	err = repo_exists(r, "SELECT 1 FROM segments WHERE volume_id = ? LIMIT 1", volume_id);
 	if (err == 1)
 		strcpy(r->errmsg, "the volume holds allocated segments");
-	else if (!err && (err = exists(r, "SELECT 1 FROM failed_volumes WHERE volume_id = ?",
+	else if (!err && (err = repo_exists(r, "SELECT 1 FROM failed_volumes WHERE volume_id = ?",
 				       volume_id)) == 1)
 		strcpy(r->errmsg, "the volume has failed");
 	if (err)
@@ -260,7 +247,7 @@ int vvmp_repo_member_to_spare(struct vvmp_repo *r, uint32_t vd_id, uint32_t memb
 	struct vvmp_repo_volume spare;
 	sqlite3_stmt *st;
 	uint64_t need = 0;
-	int err = exists(r, "SELECT 1 FROM spares WHERE volume_id = ?", volume_id);
+	int err = repo_exists(r, "SELECT 1 FROM spares WHERE volume_id = ?", volume_id);
 
 	if (err <= 0) {
 		if (!err)

@@ -31,6 +31,9 @@ int repo_exec(struct vvmp_repo *r, const char *sql, const char *fmt, ...);
 /* Step a prepared statement: 1 for a row, 0 when done, negative errno. */
 int repo_step(struct vvmp_repo *r, sqlite3_stmt *st);
 
+/* 1 if @sql (one '?' for @id) returns a row, 0 if not, or -errno. */
+int repo_exists(struct vvmp_repo *r, const char *sql, uint32_t id);
+
 /* Grow a result array by one element; NULL when out of memory. */
 void *repo_grow(void **array, size_t *n, size_t elem_size);
 

@@ -119,21 +119,9 @@ int vvmp_repo_unit_list(struct vvmp_repo *r, struct vvmp_repo_unit **out, size_t
 	return 0;
 }
 
-static int has_segments(struct vvmp_repo *r, const char *sql, uint32_t id)
-{
-	sqlite3_stmt *st;
-	int err = repo_prepare(r, &st, sql, "u", id);
-
-	if (err)
-		return err;
-	err = repo_step(r, st);
-	sqlite3_finalize(st);
-	return err;
-}
-
 int vvmp_repo_unit_delete(struct vvmp_repo *r, uint32_t id)
 {
-	int err = has_segments(r, "SELECT 1 FROM segments s JOIN volumes v"
+	int err = repo_exists(r, "SELECT 1 FROM segments s JOIN volumes v"
 			       " ON s.volume_id = v.id WHERE v.unit_id = ? LIMIT 1", id);
 
 	if (err < 0)
@@ -230,7 +218,7 @@ int vvmp_repo_volume_list(struct vvmp_repo *r, uint32_t unit_id,
 
 int vvmp_repo_volume_delete(struct vvmp_repo *r, uint32_t id)
 {
-	int err = has_segments(r, "SELECT 1 FROM segments WHERE volume_id = ? LIMIT 1", id);
+	int err = repo_exists(r, "SELECT 1 FROM segments WHERE volume_id = ? LIMIT 1", id);
 
 	if (err < 0)
 		return err;
