@@ -1442,6 +1442,13 @@ static void fuzz(FIXTURE_DATA(nl_fuzz) *self, struct nt_sock *s,
 			may_create |= c;
 			if (!acks[i].err && nt_cmd_mutates(sent[i].cmd))
 				mutated = true;
+			/*
+			 * A commit that failed applied and undid commands:
+			 * state is unchanged, but their events took sequence
+			 * numbers before they were dropped.
+			 */
+			if (sent[i].cmd == VVMP_CMD_TXN_COMMIT)
+				mutated = true;
 		}
 		st->sent += n;
 		batches++;
