@@ -543,4 +543,39 @@ TEST_F_TIMEOUT(plans, noflush_suspend_requeues_held_plans, 120)
 	EXPECT_EQ(0, ctl_check(self->path, off, BLK, off, SEED_A));
 }
 
+/*
+ * A bio held by its device's policy (here the VD quiesced) that crosses an
+ * extent boundary is cut when it arrives, so the whole of it lands on both
+ * extents once the VD is enabled again.
+ */
+TEST_F_TIMEOUT(plans, held_bio_across_an_extent_boundary_lands_whole, 120)
+{
+	struct vt_dev *a = vt_slice(VD_LEN / 2), *b = vt_slice(VD_LEN / 2);
+	const uint64_t off = (VD_LEN / 2) * 512 - 512 * 1024;
+	const size_t len = 1024 * 1024;		/* half on each extent */
+	char path[128], name[VVMP_NAME_MAX];
+	struct vaapi_map map = { .layout = VVMP_MAP_LINEAR, .nr_legs = 1 };
+	pid_t w;
+
+	ASSERT_NE(NULL, a);
+	ASSERT_NE(NULL, b);
+	snprintf(name, sizeof(name), "%s", ctl_name(&self->c, "h", true));
+	map.legs[0].nr_extents = 2;
+	ctl_extent(&map.legs[0].extents[0], a, 0, VD_LEN / 2);
+	ctl_extent(&map.legs[0].extents[1], b, 0, VD_LEN / 2);
+	ASSERT_EQ(0, vaapi_ap_create_vd(self->c.h, name, &map));
+	ASSERT_NE(NULL, ctl_expose(&self->c, name, NULL, VD_LEN, path,
+				   sizeof(path)));
+	ASSERT_EQ(0, vaapi_peap_set_status(self->c.h, name, NULL,
+					   VVMP_STATUS_QUIESCED));
+	w = io_start(path, true, off, len, SEED_A);
+	EXPECT_EQ(-ETIMEDOUT, io_wait(w, 300));
+	ASSERT_EQ(0, vaapi_peap_set_status(self->c.h, name, NULL,
+					   VVMP_STATUS_ENABLED));
+	EXPECT_EQ(0, io_wait(w, 10000));
+	EXPECT_EQ(0, ctl_check(path, off, len, off, SEED_A));
+	EXPECT_EQ(0, ctl_check(a->path, off, len / 2, off, SEED_A));
+	EXPECT_EQ(0, ctl_check(b->path, 0, len / 2, off + len / 2, SEED_A));
+}
+
 TEST_HARNESS_MAIN
