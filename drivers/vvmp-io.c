@@ -273,10 +273,14 @@ void vvmp_retry_reads(struct work_struct *work)
 static blk_status_t vvmp_write_status(struct vvmp_vd *vd, struct vvmp_io *io)
 {
 	unsigned long failed = io->failed_legs | io->skipped_legs;
-	unsigned long fatal = ~vvmp_legs_without(vd, VVMP_MASK_SUCCESS) |
-			      vvmp_legs_without(vd, VVMP_MASK_CONTINUATION);
 	blk_status_t error = io->error ? io->error : BLK_STS_IOERR;
+	unsigned long fatal;
 
+	/* The common case reads no mask: nothing failed. */
+	if (!failed)
+		return (io->ok_legs & io->in_sync_legs) ? BLK_STS_OK : error;
+	fatal = ~vvmp_legs_without(vd, VVMP_MASK_SUCCESS) |
+		vvmp_legs_without(vd, VVMP_MASK_CONTINUATION);
 	if (failed & fatal)
 		return error;
 	if ((io->failed_legs & ~vvmp_legs_without(vd, VVMP_MASK_DEACTIVATE)) &&
@@ -305,7 +309,8 @@ static void vvmp_write_put(struct vvmp_io *io)
 		return;
 	}
 	/* A failed log-data component hands the plan to the CP. */
-	log_data = io->failed_legs & ~vvmp_legs_without(vd, VVMP_MASK_LOG_DATA);
+	log_data = io->failed_legs ? io->failed_legs &
+		   ~vvmp_legs_without(vd, VVMP_MASK_LOG_DATA) : 0;
 	if (log_data && !io->later_legs && !vd->ti) {
 		vvmp_recovery_write_done(vd, io);
 		vvmp_exc_hold_component(io, __ffs(log_data));

@@ -524,6 +524,21 @@ static int vvmp_copy_leg(struct vvmp_map *map, struct vvmp_leg_layout *dst,
 	return 0;
 }
 
+/* A new map with @old's geometry (layout, chunk, size) and no legs yet. */
+static struct vvmp_map *vvmp_map_alloc_like(struct vvmp_vd *vd,
+					    struct vvmp_map *old)
+{
+	struct vvmp_map *map = vvmp_map_alloc(vd);
+
+	if (map) {
+		map->layout = old->layout;
+		map->chunk_sectors = old->chunk_sectors;
+		map->chunk_shift = old->chunk_shift;
+		map->size = old->size;
+	}
+	return map;
+}
+
 /**
  * vvmp_nl_change_legs() - @old with one leg replaced, appended or removed
  * @vd: the VD
@@ -541,17 +556,13 @@ struct vvmp_map *vvmp_nl_change_legs(struct vvmp_vd *vd, struct vvmp_map *old,
 				     const struct nlattr *attr,
 				     struct netlink_ext_ack *extack)
 {
-	struct vvmp_map *map = vvmp_map_alloc(vd);
+	struct vvmp_map *map = vvmp_map_alloc_like(vd, old);
 	unsigned int l, from;
 	char *error;
 	int r;
 
 	if (!map)
 		return ERR_PTR(-ENOMEM);
-	map->layout = old->layout;
-	map->chunk_sectors = old->chunk_sectors;
-	map->chunk_shift = old->chunk_shift;
-	map->size = old->size;
 	map->nr_legs = old->nr_legs + (op == VVMP_PLAN_ATTACH) -
 		       (op == VVMP_PLAN_DETACH);
 	if (op == VVMP_PLAN_ATTACH)
@@ -594,16 +605,12 @@ bad:
  */
 struct vvmp_map *vvmp_nl_copy_map(struct vvmp_vd *vd, struct vvmp_map *old)
 {
-	struct vvmp_map *map = vvmp_map_alloc(vd);
+	struct vvmp_map *map = vvmp_map_alloc_like(vd, old);
 	unsigned int l;
 	int r;
 
 	if (!map)
 		return ERR_PTR(-ENOMEM);
-	map->layout = old->layout;
-	map->chunk_sectors = old->chunk_sectors;
-	map->chunk_shift = old->chunk_shift;
-	map->size = old->size;
 	map->nr_legs = old->nr_legs;
 	r = vvmp_nl_alloc_pds(map, vvmp_map_extents(old));
 	for (l = 0; !r && l < old->nr_legs; l++)
